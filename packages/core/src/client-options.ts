@@ -1,0 +1,53 @@
+// Checks on the options of create<Provider>Client. They throw TypeError naming the option and never echo
+// its value, which may be a credential.
+
+export interface StringFormat {
+  pattern: RegExp;
+  /** What a valid value looks like, for the message, e.g. "a secret key (sk_test_… or sk_live_…)". */
+  description: string;
+}
+
+/** Returns `options[name]` when it is a non-empty string (matching `format`, if given), else throws. */
+export function requireStringOption(
+  options: object | undefined,
+  owner: string,
+  name: string,
+  format?: StringFormat,
+): string {
+  const value = (options as Record<string, unknown> | undefined)?.[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(`${owner}: option "${name}" is required and must be a non-empty string.`);
+  }
+  if (format && !format.pattern.test(value)) {
+    throw new TypeError(`${owner}: option "${name}" must be ${format.description}.`);
+  }
+  return value;
+}
+
+export interface CommonClientOptions {
+  /** Overrides the provider's base URL, e.g. to point at a sandbox. */
+  baseUrl?: string;
+  /** A `fetch` implementation to use instead of the global one. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** Checks the options every client shares and returns the base URL to use. */
+export function resolveCommonOptions(
+  options: CommonClientOptions | undefined,
+  owner: string,
+  defaultBaseUrl: string,
+): string {
+  const baseUrl = options?.baseUrl ?? defaultBaseUrl;
+  if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) {
+    throw new TypeError(`${owner}: option "baseUrl" must be an absolute URL.`);
+  }
+  if (options?.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new TypeError(`${owner}: option "fetch" must be a function.`);
+  }
+  if (options?.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null)) {
+    throw new TypeError(`${owner}: option "headers" must be an object of header names to values.`);
+  }
+  return baseUrl.replace(/\/+$/, '');
+}

@@ -1,0 +1,86 @@
+/** Why a refund operation failed, provider-neutral. */
+export type RefundErrorCode =
+  /** The input was rejected before anything was sent (or the provider rejected it as invalid). */
+  | 'invalid_request'
+  /** Credentials are missing, wrong or expired. */
+  | 'authentication'
+  /** The payment or refund does not exist (for these credentials). */
+  | 'not_found'
+  /** More than is still refundable on the payment. */
+  | 'insufficient_funds'
+  /** The request conflicts with the resource's state or an earlier request (e.g. an idempotency key reuse). */
+  | 'conflict'
+  /** The provider throttled the request. */
+  | 'rate_limited'
+  /** The provider failed or answered in a way refundkit does not understand. */
+  | 'provider_error'
+  /** No usable connection to the provider: nothing reached it, so nothing happened. */
+  | 'network'
+  /** An attempt or the overall deadline ran out before an answer arrived. */
+  | 'timeout'
+  /** A refund may or may not have been made and refundkit could not find out which. */
+  | 'outcome_unknown';
+
+export interface RefundErrorOptions {
+  code: RefundErrorCode;
+  message: string;
+  provider?: string | undefined;
+  /** HTTP status of the provider's answer, when there was one. */
+  status?: number | undefined;
+  /** The provider's own error code (e.g. `amount.insufficient`). */
+  providerCode?: string | undefined;
+  /** The provider's request id, when it sends one. */
+  requestId?: string | undefined;
+  /** Whether repeating the same call could succeed and cannot refund twice. */
+  retryable?: boolean | undefined;
+  /** Path of the offending input field, e.g. `amount.value`, for `invalid_request`. */
+  field?: string | undefined;
+  /** The provider's error body (never request headers, so never credentials). */
+  raw?: unknown;
+  cause?: unknown;
+}
+
+/** Every failure of a refundkit refund operation. Carries no credentials. */
+export class RefundError extends Error {
+  override readonly name = 'RefundError';
+  readonly code: RefundErrorCode;
+  readonly provider: string | undefined;
+  readonly status: number | undefined;
+  readonly providerCode: string | undefined;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  readonly field: string | undefined;
+  readonly raw: unknown;
+
+  constructor(options: RefundErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.provider = options.provider;
+    this.status = options.status;
+    this.providerCode = options.providerCode;
+    this.requestId = options.requestId;
+    this.retryable = options.retryable ?? false;
+    this.field = options.field;
+    this.raw = options.raw;
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      provider: this.provider,
+      status: this.status,
+      providerCode: this.providerCode,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      field: this.field,
+      raw: this.raw,
+    };
+  }
+}
+
+/** Type guard that also works across duplicated installs of @refundkit/core. */
+export function isRefundError(value: unknown): value is RefundError {
+  return value instanceof RefundError || (value instanceof Error && value.name === 'RefundError');
+}

@@ -1,0 +1,32 @@
+import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from './generated/smartpay.gen.js';
+
+export const smartpayBaseUrl = 'https://api.smartpay.co';
+
+export interface SmartpayClientOptions extends CommonClientOptions {
+  /**
+   * Secret API key, `sk_test_…` or `sk_live_…`. Sent as `Authorization: Basic <key>`: the raw key, as
+   * Smartpay's own SDKs send it, not base64 of `user:password`.
+   */
+  secretKey: string;
+}
+
+/** An openapi-fetch client typed by Smartpay's refund API. */
+export type SmartpayClient = Client<paths, 'application/json'>;
+
+const secretKeyFormat = {
+  pattern: /^sk_(test|live)_[0-9a-zA-Z]+$/,
+  description: 'a Smartpay secret key (sk_test_… or sk_live_…)',
+};
+
+/** Creates a typed Smartpay refunds client. Throws a TypeError, before any request, on bad options. */
+export function createSmartpayClient(options: SmartpayClientOptions): SmartpayClient {
+  const owner = 'createSmartpayClient';
+  const secretKey = requireStringOption(options, owner, 'secretKey', secretKeyFormat);
+  return createClient<paths, 'application/json'>({
+    baseUrl: resolveCommonOptions(options, owner, smartpayBaseUrl),
+    fetch: options.fetch,
+    headers: { ...options.headers, Accept: 'application/json', Authorization: `Basic ${secretKey}` },
+  });
+}
