@@ -1,0 +1,21 @@
+// @refundkit/core/testing: the shared engine of the provider sandboxes. Never imported by a main entry.
+export type { ListeningSandbox, Sandbox } from './create-sandbox.js';
+export { createSandbox } from './create-sandbox.js';
+export type { ActiveFault, FaultControl, FaultKind, FaultMatch, FaultSpec } from './faults.js';
+export type { MatchedOperation } from './openapi-validator.js';
+export { OpenApiValidator } from './openapi-validator.js';
+export type {
+  OperationHandler,
+  OperationRequest,
+  SandboxDefinition,
+  SandboxLedgerEntry,
+  SandboxOptions,
+  SandboxOutcome,
+  SandboxPaymentInput,
+  SandboxResponse,
+  SandboxRuntime,
+  SandboxTools,
+} from './sandbox.js';
+export { connectionResetError, createSandboxRuntime, createSandboxTools, SandboxResponseError, violationHeader } from './sandbox.js';
+export type { ListenOptions, ServedSandboxes } from './serve.js';
+export { serveSandboxes } from './serve.js';

@@ -1,0 +1,317 @@
+// The provider-neutral half of every refundkit sandbox: routing and validation against the provider's
+// spec, credentials, fault injection, a control API under /_sandbox/, deterministic ids and clock, and
+// serving over real HTTP. Each provider's ./testing entry supplies the behaviour.
+import { createFaults, type FaultControl, type FaultSpec } from './faults.js';
+import { type MatchedOperation, OpenApiValidator } from './openapi-validator.js';
+
+export interface SandboxOptions {
+  /** Seed for generated ids, so snapshots are stable. Default: random. */
+  seed?: number;
+  /** Fixed clock: every timestamp the sandbox writes is this instant. Default: the real clock. */
+  now?: Date | number | (() => Date | number);
+}
+
+/** One refund the sandbox recorded, provider-neutral, for assertions. */
+export interface SandboxLedgerEntry {
+  /** The provider's refund id. */
+  id: string;
+  /** The provider-native id of what was refunded (capture, transaction, payment or order). */
+  payment: string;
+  /** Refunded amount in integer minor units. */
+  amount: number;
+  currency: string;
+  /** The provider's own status word for it. */
+  status: string;
+  /** The merchant reference the refund carries, if any. */
+  reference?: string | undefined;
+  /** Creation time, ISO 8601. */
+  createdAt: string;
+}
+
+export interface SandboxPaymentInput {
+  /** Amount captured, in integer minor units. */
+  amount: number;
+  /** ISO 4217 currency code. */
+  currency: string;
+}
+
+export interface SandboxResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON body; omit for none. */
+  body?: unknown;
+}
+
+export interface OperationRequest {
+  operationId: string;
+  pathParams: Record<string, string>;
+  query: URLSearchParams;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: bodies were validated against the spec before handlers run
+  body: any;
+}
+
+export type OperationHandler = (request: OperationRequest) => SandboxResponse;
+
+export interface SandboxDefinition {
+  provider: string;
+  spec: object;
+  /** Media type of JSON responses. */
+  mediaType: string;
+  handlers: Record<string, OperationHandler>;
+  authenticate(headers: Headers): boolean;
+  /** The provider's answer to missing or wrong credentials. */
+  unauthorized(operationId: string): SandboxResponse;
+  /** The provider's answer to a request that breaks the spec. */
+  invalidRequest(violations: string[], operationId: string): SandboxResponse;
+  /** The provider's answer to a path or method it does not serve. */
+  notFound(): SandboxResponse;
+  /** The body the provider sends with an injected 5xx or 429. */
+  faultBody(status: number): unknown;
+  createPayment(input: SandboxPaymentInput & Record<string, unknown>): string;
+  refunds(): SandboxLedgerEntry[];
+  credentials: Record<string, string>;
+}
+
+/** Thrown (in process) or answered as 500 (over HTTP) when the sandbox itself breaks the provider's spec. */
+export class SandboxResponseError extends Error {
+  override readonly name = 'SandboxResponseError';
+  constructor(
+    readonly operationId: string,
+    readonly violations: string[],
+  ) {
+    super(`Sandbox bug: the ${operationId} response breaks the spec: ${violations.join('; ')}`);
+  }
+}
+
+/** Header naming the spec violation that made the sandbox reject a request. */
+export const violationHeader = 'x-refundkit-sandbox-violation';
+
+/** How a request ended: a response, a dropped connection, or no answer at all. */
+export type SandboxOutcome =
+  | { type: 'response'; response: Response }
+  | { type: 'reset' }
+  | { type: 'hang' };
+
+/** A sandbox's clock and deterministic ids, from its `seed` and `now` options. */
+export interface SandboxTools {
+  /** The current sandbox time. */
+  now(): Date;
+  /** `length` characters of `alphabet` (default: letters and digits). */
+  randomId(length: number, alphabet?: string): string;
+  /** A version-4-shaped UUID. */
+  randomUuid(): string;
+}
+
+export function createSandboxTools(options: SandboxOptions = {}): SandboxTools {
+  const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  return {
+    now() {
+      const value = typeof options.now === 'function' ? options.now() : (options.now ?? Date.now());
+      return new Date(value);
+    },
+    randomId(length, alphabet = alphanumeric) {
+      let id = '';
+      for (let i = 0; i < length; i += 1) id += alphabet[Math.floor(random() * alphabet.length)];
+      return id;
+    },
+    randomUuid() {
+      const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+      hex[12] = '4';
+      hex[16] = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+      const s = hex.join('');
+      return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+    },
+  };
+}
+
+export interface SandboxRuntime {
+  /** A fetch-compatible function serving the sandbox in process (any host; the path decides). */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  faults: FaultControl;
+  /** Handles one request whose path starts at the API base (after any mount prefix). */
+  handle(request: Request, path: string): Promise<SandboxOutcome>;
+  /** The API base path from the spec's server URL, e.g. `/api`. */
+  basePath: string;
+}
+
+const alphanumeric = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Longest a `drop-after-commit` timeout keeps a request hanging when the caller never gives up. */
+const maxHangMs = 30_000;
+
+/** mulberry32: small, fast and good enough for ids that only need to be deterministic. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function jsonResponse(mediaType: string, response: SandboxResponse): Response {
+  const headers = new Headers(response.headers);
+  if (response.body !== undefined && !headers.has('content-type')) headers.set('content-type', mediaType);
+  return new Response(response.body === undefined ? null : JSON.stringify(response.body), {
+    status: response.status,
+    headers,
+  });
+}
+
+async function readBody(request: Request): Promise<{ body: unknown; malformed: boolean }> {
+  const text = await request.text();
+  if (text === '') return { body: undefined, malformed: false };
+  try {
+    return { body: JSON.parse(text), malformed: false };
+  } catch {
+    return { body: text, malformed: true };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** A network error shaped like undici's, so clients see what a real dropped connection looks like. */
+export function connectionResetError(): TypeError {
+  return new TypeError('fetch failed', {
+    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+  });
+}
+
+export function createSandboxRuntime(definition: SandboxDefinition): SandboxRuntime {
+  const validator = new OpenApiValidator(definition.spec);
+  const faults = createFaults();
+  const respond = (response: SandboxResponse): SandboxOutcome => ({
+    type: 'response',
+    response: jsonResponse(definition.mediaType, response),
+  });
+
+  async function control(request: Request, path: string): Promise<SandboxOutcome> {
+    const json = (status: number, body?: unknown) => respond({ status, body, headers: { 'content-type': 'application/json' } });
+    const route = `${request.method} ${path.replace(/\/+$/, '')}`;
+    try {
+      switch (route) {
+        case 'GET /_sandbox':
+          return json(200, { provider: definition.provider, credentials: definition.credentials });
+        case 'POST /_sandbox/payments': {
+          const input = (await request.json()) as SandboxPaymentInput & Record<string, unknown>;
+          return json(201, { id: definition.createPayment(input) });
+        }
+        case 'GET /_sandbox/refunds':
+          return json(200, { refunds: definition.refunds() });
+        case 'GET /_sandbox/faults':
+          return json(200, { faults: faults.pending() });
+        case 'POST /_sandbox/faults':
+          faults.inject((await request.json()) as FaultSpec);
+          return json(201, { faults: faults.pending() });
+        case 'DELETE /_sandbox/faults':
+          faults.clear();
+          return json(204);
+        default:
+          return json(404, { error: `No sandbox control route ${route}` });
+      }
+    } catch (error) {
+      return json(400, { error: (error as Error).message });
+    }
+  }
+
+  async function handle(request: Request, path: string): Promise<SandboxOutcome> {
+    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return control(request, path);
+    const base = validator.basePath;
+    if (!path.startsWith(base)) return respond(definition.notFound());
+    const apiPath = path.slice(base.length) || '/';
+    const matched = validator.match(request.method, apiPath);
+    if (!matched) return respond(definition.notFound());
+
+    const fault = faults.take({ operationId: matched.operationId, method: request.method, path: apiPath });
+    if (fault) {
+      switch (fault.kind) {
+        case 'reset':
+          return { type: 'reset' };
+        case 'http-500':
+        case 'http-503':
+          return respond({ status: Number(fault.kind.slice(5)), body: definition.faultBody(Number(fault.kind.slice(5))) });
+        case 'http-429':
+          return respond({
+            status: 429,
+            headers: { 'retry-after': String(fault.retryAfter ?? 1) },
+            body: definition.faultBody(429),
+          });
+        case 'delay':
+          await sleep(fault.ms ?? 100, request.signal);
+          break;
+        default:
+          break;
+      }
+    }
+
+    const outcome = await process(request, matched);
+    if (fault?.kind === 'drop-after-commit') return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
+    return outcome;
+  }
+
+  async function process(request: Request, matched: MatchedOperation): Promise<SandboxOutcome> {
+    const url = new URL(request.url);
+    const answer = (response: SandboxResponse) => {
+      const outgoing = jsonResponse(definition.mediaType, response);
+      const violations = validator.validateResponse(matched, {
+        status: response.status,
+        headers: outgoing.headers,
+        body: response.body,
+      });
+      if (violations.length > 0) throw new SandboxResponseError(matched.operationId, violations);
+      return { type: 'response', response: outgoing } as const;
+    };
+    if (!definition.authenticate(request.headers)) return answer(definition.unauthorized(matched.operationId));
+    const { body, malformed } = await readBody(request);
+    const violations = malformed
+      ? ['request body is not valid JSON']
+      : validator.validateRequest(matched, {
+          query: url.searchParams,
+          headers: request.headers,
+          body,
+          contentType: request.headers.get('content-type'),
+        });
+    if (violations.length > 0) {
+      const rejection = definition.invalidRequest(violations, matched.operationId);
+      return answer({ ...rejection, headers: { ...rejection.headers, [violationHeader]: violations[0]! } });
+    }
+    const handler = definition.handlers[matched.operationId];
+    if (!handler) throw new Error(`The ${definition.provider} sandbox has no handler for ${matched.operationId}`);
+    return answer(
+      handler({ operationId: matched.operationId, pathParams: matched.pathParams, query: url.searchParams, headers: request.headers, body }),
+    );
+  }
+
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const outcome = await handle(request, new URL(request.url).pathname);
+    if (outcome.type === 'response') return outcome.response;
+    if (outcome.type === 'hang') {
+      // The response is lost: wait for the caller to give up (bounded), then fail as a dropped connection.
+      await sleep(maxHangMs, request.signal);
+    }
+    throw connectionResetError();
+  };
+
+  return {
+    fetch,
+    faults: { inject: faults.inject, clear: faults.clear, pending: faults.pending },
+    handle,
+    basePath: validator.basePath,
+  };
+}

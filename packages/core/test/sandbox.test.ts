@@ -1,0 +1,335 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createSandbox,
+  type SandboxLedgerEntry,
+  SandboxResponseError,
+  serveSandboxes,
+  violationHeader,
+} from '../src/testing/index.js';
+
+// A toy provider: POST /v1/refunds {payment, amount} against seeded payments, with a strict response schema.
+const spec = {
+  openapi: '3.1.0',
+  info: { title: 'toy', version: '1' },
+  servers: [{ url: 'https://api.toy.test/base' }],
+  paths: {
+    '/v1/refunds': {
+      post: {
+        operationId: 'createRefund',
+        parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 8 } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['payment', 'amount'],
+                properties: { payment: { type: 'string' }, amount: { type: 'integer', minimum: 1 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'ok',
+            headers: { identifier: { required: true, schema: { type: 'string', format: 'uuid' } } },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['id', 'amount'],
+                  properties: { id: { type: 'string' }, amount: { type: 'integer', minimum: 1 } },
+                },
+              },
+            },
+          },
+          '4XX': {
+            description: 'error',
+            content: { 'application/json': { schema: { type: 'object', required: ['message'] } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'listRefunds',
+        parameters: [{ name: 'page[size]', in: 'query', schema: { type: 'integer', maximum: 25 } }],
+        responses: {
+          '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array' } } } },
+          '4XX': { description: 'error', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
+      },
+    },
+  },
+};
+
+function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boolean }) {
+  const payments = new Map<string, number>();
+  const ledger: SandboxLedgerEntry[] = [];
+  return createSandbox(options, (tools) => ({
+    provider: 'toy',
+    spec,
+    mediaType: 'application/json',
+    credentials: { token: 'good-token' },
+    authenticate: (headers) => headers.get('authorization') === 'Bearer good-token',
+    unauthorized: () => ({ status: 401, body: { message: 'unauthorized' } }),
+    invalidRequest: (violations) => ({ status: 400, body: { message: violations.join('; ') } }),
+    notFound: () => ({ status: 404, body: { message: 'not found' } }),
+    faultBody: (status) => ({ message: `fault ${status}` }),
+    createPayment: ({ amount }) => {
+      const id = `pay_${tools.randomId(6)}`;
+      payments.set(id, amount);
+      return id;
+    },
+    refunds: () => ledger.map((entry) => ({ ...entry })),
+    handlers: {
+      createRefund: ({ body }) => {
+        const left = payments.get(body.payment);
+        if (left === undefined) return { status: 404, body: { message: 'Transaction not found' } };
+        if (body.amount > left) return { status: 422, body: { message: 'too much' } };
+        payments.set(body.payment, left - body.amount);
+        const id = tools.randomUuid();
+        ledger.push({
+          id,
+          payment: body.payment,
+          amount: body.amount,
+          currency: 'EUR',
+          status: 'succeeded',
+          createdAt: tools.now().toISOString(),
+        });
+        return { status: 200, headers: { identifier: id }, body: { id, amount: options?.corrupt ? 0 : body.amount } };
+      },
+      listRefunds: () => ({ status: 200, body: ledger }),
+    },
+  }));
+}
+
+const auth = { authorization: 'Bearer good-token', 'content-type': 'application/json' };
+const url = 'https://api.toy.test/base/v1/refunds';
+
+function refund(sandbox: ReturnType<typeof createToySandbox>, body: unknown, headers: Record<string, string> = auth) {
+  return sandbox.fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+describe('sandbox engine, in process', () => {
+  it('records refunds and answers from state', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const first = await refund(sandbox, { payment, amount: 600 });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('identifier')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await refund(sandbox, { payment, amount: 600 })).status).toBe(422);
+    expect((await refund(sandbox, { payment, amount: 400 })).status).toBe(200);
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([600, 400]);
+  });
+
+  it('rejects bad credentials with the provider 401', async () => {
+    const sandbox = createToySandbox();
+    const response = await refund(sandbox, { payment: 'x', amount: 1 }, { ...auth, authorization: 'Bearer nope' });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ message: 'unauthorized' });
+  });
+
+  it('rejects requests that break the spec, naming the violation', async () => {
+    const sandbox = createToySandbox();
+    const badBody = await refund(sandbox, { payment: 'x', amount: 0 });
+    expect(badBody.status).toBe(400);
+    expect(badBody.headers.get(violationHeader)).toBe('request body/amount must be >= 1');
+    const badHeader = await refund(sandbox, { payment: 'x', amount: 1 }, { ...auth, 'idempotency-key': 'far-too-long' });
+    expect(badHeader.headers.get(violationHeader)).toBe('header parameter "Idempotency-Key" must NOT have more than 8 characters');
+    const badQuery = await sandbox.fetch(`${url}?page%5Bsize%5D=26`, { headers: auth });
+    expect(badQuery.headers.get(violationHeader)).toBe('query parameter "page[size]" must be <= 25');
+    const badJson = await sandbox.fetch(url, { method: 'POST', headers: auth, body: '{' });
+    expect(badJson.headers.get(violationHeader)).toBe('request body is not valid JSON');
+    const wrongType = await sandbox.fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: '{}',
+    });
+    expect(wrongType.headers.get(violationHeader)).toMatch(/Content-Type "text\/plain"/);
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it('answers unknown paths with the provider 404', async () => {
+    const sandbox = createToySandbox();
+    expect((await sandbox.fetch('https://api.toy.test/base/v2/nothing', { headers: auth })).status).toBe(404);
+    expect((await sandbox.fetch('https://api.toy.test/v1/refunds', { headers: auth })).status).toBe(404);
+  });
+
+  it('fails loudly when its own response breaks the spec', async () => {
+    const sandbox = createToySandbox({ corrupt: true });
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const error = await refund(sandbox, { payment, amount: 5 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SandboxResponseError);
+    expect((error as SandboxResponseError).violations).toEqual(['response 200 body/amount must be >= 1']);
+  });
+
+  it('is deterministic with a seed and a fixed clock', () => {
+    const ids = (seed: number) => {
+      const sandbox = createToySandbox({ seed, now: Date.UTC(2026, 0, 1) });
+      return [sandbox.createPayment({ amount: 1, currency: 'EUR' }), sandbox.createPayment({ amount: 1, currency: 'EUR' })];
+    };
+    expect(ids(7)).toEqual(ids(7));
+    expect(ids(7)).not.toEqual(ids(8));
+  });
+});
+
+describe('fault injection, in process', () => {
+  it('answers http-500, http-503 and http-429 (with Retry-After) without processing', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'http-500' });
+    sandbox.faults.inject({ kind: 'http-503' });
+    sandbox.faults.inject({ kind: 'http-429', retryAfter: 3 });
+    expect((await refund(sandbox, { payment, amount: 1 })).status).toBe(500);
+    expect((await refund(sandbox, { payment, amount: 1 })).status).toBe(503);
+    const limited = await refund(sandbox, { payment, amount: 1 });
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '3']);
+    expect(sandbox.refunds()).toEqual([]);
+    expect((await refund(sandbox, { payment, amount: 1 })).status).toBe(200);
+  });
+
+  it('matches faults by operation and counts them down', async () => {
+    const sandbox = createToySandbox();
+    sandbox.faults.inject({ kind: 'http-503', times: 2, match: { operationId: 'listRefunds' } });
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    expect((await refund(sandbox, { payment, amount: 1 })).status).toBe(200);
+    expect((await sandbox.fetch(url, { headers: auth })).status).toBe(503);
+    expect(sandbox.faults.pending()).toMatchObject([{ kind: 'http-503', remaining: 1 }]);
+    expect((await sandbox.fetch(url, { headers: auth })).status).toBe(503);
+    expect((await sandbox.fetch(url, { headers: auth })).status).toBe(200);
+  });
+
+  it('delay waits, then processes', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'delay', ms: 60 });
+    const started = performance.now();
+    expect((await refund(sandbox, { payment, amount: 1 })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('reset drops the request before it is processed', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'reset' });
+    await expect(refund(sandbox, { payment, amount: 1 })).rejects.toThrow(
+      expect.objectContaining({ name: 'TypeError', cause: expect.objectContaining({ code: 'ECONNRESET' }) }),
+    );
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it('drop-after-commit records the refund, then loses the response (reset or timeout)', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'drop-after-commit' });
+    await expect(refund(sandbox, { payment, amount: 5 })).rejects.toThrow('fetch failed');
+    expect(sandbox.refunds()).toHaveLength(1);
+
+    sandbox.faults.inject({ kind: 'drop-after-commit', drop: 'timeout' });
+    const timedOut = sandbox.fetch(url, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ payment, amount: 6 }),
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(timedOut).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([5, 6]);
+  });
+
+  it('rejects unknown fault kinds', () => {
+    const sandbox = createToySandbox();
+    expect(() => sandbox.faults.inject({ kind: 'http-418' as never })).toThrow('Unknown fault kind "http-418"');
+  });
+});
+
+describe('sandbox over HTTP', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+
+  it('serves the API and the control routes on 127.0.0.1', async () => {
+    const sandbox = createToySandbox();
+    const { url: base, close } = await sandbox.listen();
+    closers.push(close);
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/base$/);
+    const origin = new URL(base).origin;
+    const seeded = await fetch(`${origin}/_sandbox/payments`, {
+      method: 'POST',
+      body: JSON.stringify({ amount: 900, currency: 'EUR' }),
+    });
+    const { id } = (await seeded.json()) as { id: string };
+    const response = await fetch(`${base}/v1/refunds`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ payment: id, amount: 900 }),
+    });
+    expect(response.status).toBe(200);
+    const ledger = (await (await fetch(`${origin}/_sandbox/refunds`)).json()) as { refunds: SandboxLedgerEntry[] };
+    expect(ledger.refunds).toMatchObject([{ payment: id, amount: 900 }]);
+    expect(await (await fetch(`${origin}/_sandbox`)).json()).toEqual({ provider: 'toy', credentials: { token: 'good-token' } });
+  });
+
+  it('injects faults through the control API and drops real connections', async () => {
+    const sandbox = createToySandbox();
+    const { url: base, close } = await sandbox.listen();
+    closers.push(close);
+    const origin = new URL(base).origin;
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const armed = await fetch(`${origin}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'drop-after-commit', match: { operationId: 'createRefund' } }),
+    });
+    expect(armed.status).toBe(201);
+    await expect(
+      fetch(`${base}/v1/refunds`, { method: 'POST', headers: auth, body: JSON.stringify({ payment, amount: 10 }) }),
+    ).rejects.toThrow('fetch failed');
+    expect(sandbox.refunds()).toHaveLength(1);
+
+    sandbox.faults.inject({ kind: 'reset' });
+    await expect(
+      fetch(`${base}/v1/refunds`, { method: 'POST', headers: auth, body: JSON.stringify({ payment, amount: 10 }) }),
+    ).rejects.toThrow('fetch failed');
+    expect(sandbox.refunds()).toHaveLength(1);
+
+    sandbox.faults.inject({ kind: 'drop-after-commit', drop: 'timeout' });
+    await expect(
+      fetch(`${base}/v1/refunds`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ payment, amount: 10 }),
+        signal: AbortSignal.timeout(100),
+      }),
+    ).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
+    expect(sandbox.refunds()).toHaveLength(2);
+  });
+
+  it('answers 500 with the violation when its own response breaks the spec', async () => {
+    const sandbox = createToySandbox({ corrupt: true });
+    const { url: base, close } = await sandbox.listen();
+    closers.push(close);
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const response = await fetch(`${base}/v1/refunds`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ payment, amount: 10 }),
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get(violationHeader)).toBe('response 200 body/amount must be >= 1');
+  });
+
+  it('mounts several sandboxes on one port', async () => {
+    const first = createToySandbox();
+    const second = createToySandbox();
+    const served = await serveSandboxes({ '/first': first.runtime, '/second': second.runtime });
+    closers.push(served.close);
+    const payment = second.createPayment({ amount: 50, currency: 'EUR' });
+    const response = await fetch(`${served.origin}/second/base/v1/refunds`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ payment, amount: 50 }),
+    });
+    expect(response.status).toBe(200);
+    expect([first.refunds().length, second.refunds().length]).toEqual([0, 1]);
+    expect((await fetch(`${served.origin}/third/x`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,39 @@
+import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from './generated/payop.gen.js';
+
+export const payopBaseUrl = 'https://api.payop.com';
+
+export interface PayopClientOptions extends CommonClientOptions {
+  /**
+   * The merchant's JWT, created in the PayOp dashboard (there is no token-issuing endpoint). Sent as
+   * `Authorization: Bearer <token>`.
+   */
+  token: string;
+}
+
+/** An openapi-fetch client typed by PayOp's refund API. */
+export type PayopClient = Client<paths, 'application/json'>;
+
+const tokenFormat = {
+  pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/,
+  description: 'a PayOp JWT (three base64url segments separated by dots)',
+};
+
+/** Creates a typed PayOp refunds client. Throws a TypeError, before any request, on bad options. */
+export function createPayopClient(options: PayopClientOptions): PayopClient {
+  const owner = 'createPayopClient';
+  const token = requireStringOption(options, owner, 'token', tokenFormat);
+  return createClient<paths, 'application/json'>({
+    baseUrl: resolveCommonOptions(options, owner, payopBaseUrl),
+    fetch: options.fetch,
+    headers: {
+      ...options.headers,
+      Accept: 'application/json',
+      // PayOp requires this header on every request, GETs included; openapi-fetch itself sets it only
+      // when there is a body.
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${token}`,
+    },
+  });
+}

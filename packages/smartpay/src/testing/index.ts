@@ -1,0 +1,3 @@
+export type { SandboxLedgerEntry, SandboxOptions } from '@refundkit/core/testing';
+export type { SmartpayPaymentInput, SmartpaySandbox, SmartpaySandboxOptions } from './smartpay-sandbox.js';
+export { createSmartpaySandbox } from './smartpay-sandbox.js';

@@ -1,0 +1,174 @@
+import {
+  createSandbox,
+  type Sandbox,
+  type SandboxLedgerEntry,
+  type SandboxOptions,
+  type SandboxResponse,
+} from '@refundkit/core/testing';
+import { smartpayOpenApi } from '../generated/smartpay.openapi.gen.js';
+import type { SmartpayRefund, SmartpayRefundCreate } from '../smartpay-schemas.js';
+
+export interface SmartpayPaymentInput {
+  /** Amount paid, in yen (JPY has no minor unit). */
+  amount: number;
+  /** Only `JPY`: Smartpay supports no other currency. */
+  currency: 'JPY';
+}
+
+export type SmartpaySandbox = Sandbox<{ secretKey: string }, SmartpayPaymentInput>;
+export type SmartpaySandboxOptions = SandboxOptions;
+
+interface Payment {
+  amount: number;
+  refunded: number;
+}
+
+const error = (statusCode: number, errorCode: string, message: string): SandboxResponse => ({
+  status: statusCode,
+  body: { statusCode, errorCode, message, details: [] },
+});
+
+/** Canonical JSON (sorted keys) so a replayed request matches whatever its key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * An in-memory Smartpay: payments refunded in parts until used up, `amount.insufficient` beyond that,
+ * `Idempotency-Key` replay (same key and body → the stored response; another body → 409), and cursor
+ * pagination. Every request and response is validated against `specs/smartpay.yaml`.
+ */
+export function createSmartpaySandbox(options?: SmartpaySandboxOptions): SmartpaySandbox {
+  const payments = new Map<string, Payment>();
+  const refunds = new Map<string, SmartpayRefund>();
+  const idempotent = new Map<string, { request: string; response: SandboxResponse }>();
+
+  return createSandbox(options, (tools) => {
+    const secretKey = `sk_test_${tools.randomId(22)}`;
+
+    /** Smartpay deduplicates POST and PATCH by `Idempotency-Key` for 6 hours; the sandbox for its lifetime. */
+    function withIdempotency(
+      headers: Headers,
+      scope: string,
+      body: unknown,
+      perform: () => SandboxResponse,
+    ): SandboxResponse {
+      const key = headers.get('idempotency-key');
+      if (key === null) return perform();
+      const request = `${scope} ${canonical(body)}`;
+      const stored = idempotent.get(key);
+      if (stored) {
+        if (stored.request !== request) {
+          return error(409, 'idempotency-key.conflict', 'This Idempotency-Key was used with another request');
+        }
+        return { ...stored.response, headers: { ...stored.response.headers, 'idempotency-replayed': 'true' } };
+      }
+      const response = perform();
+      if (response.status < 500) idempotent.set(key, { request, response });
+      return response;
+    }
+
+    function createRefund(body: SmartpayRefundCreate): SandboxResponse {
+      const payment = payments.get(body.payment);
+      if (!payment) return error(404, 'payment.not-found', 'Payment not found');
+      const left = payment.amount - payment.refunded;
+      const amount = body.amount ?? left;
+      if (amount <= 0 || amount > left) {
+        return error(403, 'amount.insufficient', 'Available amount on payment is insufficient');
+      }
+      payment.refunded += amount;
+      const time = tools.now().getTime();
+      const refund: SmartpayRefund = {
+        id: `refund_test_${tools.randomId(22)}`,
+        object: 'refund',
+        amount,
+        currency: body.currency,
+        payment: body.payment,
+        reason: body.reason,
+        status: 'succeeded',
+        ...(body.reference === undefined ? {} : { reference: body.reference }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        lineItems: body.lineItems ?? [],
+        metadata: body.metadata ?? {},
+        test: true,
+        createdAt: time,
+        updatedAt: time,
+      };
+      refunds.set(refund.id, refund);
+      return { status: 200, body: refund };
+    }
+
+    return {
+      provider: 'smartpay',
+      spec: smartpayOpenApi,
+      mediaType: 'application/json',
+      credentials: { secretKey },
+      authenticate: (headers) => headers.get('authorization') === `Basic ${secretKey}`,
+      unauthorized: () => ({ status: 401, body: { statusCode: 401, scheme: 'Basic', realm: 'api' } }),
+      invalidRequest: (violations) => ({
+        status: 400,
+        body: { statusCode: 400, errorCode: 'request.invalid', message: violations[0], details: violations },
+      }),
+      notFound: () => error(404, 'not-found', 'No such route'),
+      faultBody: (status) => ({ statusCode: status, errorCode: 'unexpected_error', message: 'Sandbox fault', details: [] }),
+      createPayment(input) {
+        if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+          throw new TypeError('createPayment: "amount" must be a positive whole number of yen');
+        }
+        if (input.currency !== 'JPY') throw new TypeError('createPayment: Smartpay only supports "JPY"');
+        const id = `payment_test_${tools.randomId(21)}`;
+        payments.set(id, { amount: input.amount, refunded: 0 });
+        return id;
+      },
+      refunds: (): SandboxLedgerEntry[] =>
+        [...refunds.values()].map((refund) => ({
+          id: refund.id,
+          payment: refund.payment,
+          amount: refund.amount,
+          currency: refund.currency,
+          status: refund.status,
+          reference: refund.reference,
+          createdAt: new Date(refund.createdAt).toISOString(),
+        })),
+      handlers: {
+        createRefund: ({ headers, body }) => withIdempotency(headers, 'createRefund', body, () => createRefund(body)),
+        retrieveRefund: ({ pathParams }) => {
+          const refund = refunds.get(pathParams.refundId!);
+          return refund ? { status: 200, body: refund } : error(404, 'refund.not-found', 'Refund not found');
+        },
+        updateRefund: ({ headers, pathParams, body }) =>
+          withIdempotency(headers, `updateRefund ${pathParams.refundId}`, body, () => {
+            const refund = refunds.get(pathParams.refundId!);
+            if (!refund) return error(404, 'refund.not-found', 'Refund not found');
+            Object.assign(refund, body, { updatedAt: tools.now().getTime() });
+            return { status: 200, body: refund };
+          }),
+        listRefunds: ({ query }) => {
+          // Newest first; the page token is the offset, opaque to clients.
+          const all = [...refunds.values()].reverse();
+          const maxResults = Number(query.get('maxResults') ?? 20);
+          const pageToken = query.get('pageToken') ?? undefined;
+          const offset = pageToken ? Number.parseInt(atob(pageToken), 10) || 0 : 0;
+          const data = all.slice(offset, offset + maxResults);
+          const next = offset + maxResults < all.length ? btoa(String(offset + maxResults)) : undefined;
+          return {
+            status: 200,
+            body: {
+              object: 'collection',
+              ...(pageToken ? { pageToken } : {}),
+              ...(next ? { nextPageToken: next } : {}),
+              maxResults,
+              results: data.length,
+              data,
+            },
+          };
+        },
+      },
+    };
+  });
+}
