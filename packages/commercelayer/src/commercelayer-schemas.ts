@@ -1,0 +1,24 @@
+import type { components } from './generated/commercelayer.gen.js';
+
+type Schemas = components['schemas'];
+
+/** A `refunds` resource object (JSON:API: `id`, `type`, `links`, `attributes`, `relationships`, `meta`). */
+export type CommercelayerRefund = Schemas['Refund'];
+/** The attributes of a refund (`amount_cents`, `succeeded`, `reference`, …). */
+export type CommercelayerRefundAttributes = Schemas['RefundAttributes'];
+/** The document `{ data: refund, included? }` that retrieve, update and the legacy create answer with. */
+export type CommercelayerRefundResponse = Schemas['RefundResponse'];
+/** A page of refunds `{ data, included?, meta, links }` from `GET /refunds` and `GET /captures/{id}/refunds`. */
+export type CommercelayerRefundListResponse = Schemas['RefundListResponse'];
+/** The body of `PATCH /refunds/{refundId}`. */
+export type CommercelayerRefundUpdate = Schemas['RefundUpdate'];
+/** @deprecated The body of the legacy `POST /refunds`; refunds are created with `CommercelayerCaptureUpdate`. */
+export type CommercelayerRefundCreate = Schemas['RefundCreate'];
+/** A `captures` resource object, the captured payment refunds are made against. */
+export type CommercelayerCapture = Schemas['Capture'];
+/** The document `{ data: capture, included? }` that retrieve and update of a capture answer with. */
+export type CommercelayerCaptureResponse = Schemas['CaptureResponse'];
+/** The body of `PATCH /captures/{captureId}`; `_refund: true` (and `_refund_amount_cents`) creates a refund. */
+export type CommercelayerCaptureUpdate = Schemas['CaptureUpdate'];
+/** Commerce Layer's JSON:API error document `{ errors: [{ title, detail, code, status, source?, meta? }] }`. */
+export type CommercelayerErrors = Schemas['Errors'];

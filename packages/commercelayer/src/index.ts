@@ -1,0 +1,15 @@
+export type { CommercelayerClient, CommercelayerClientOptions } from './commercelayer-client.js';
+export { commercelayerBaseUrl, createCommercelayerClient } from './commercelayer-client.js';
+export type {
+  CommercelayerCapture,
+  CommercelayerCaptureResponse,
+  CommercelayerCaptureUpdate,
+  CommercelayerErrors,
+  CommercelayerRefund,
+  CommercelayerRefundAttributes,
+  CommercelayerRefundCreate,
+  CommercelayerRefundListResponse,
+  CommercelayerRefundResponse,
+  CommercelayerRefundUpdate,
+} from './commercelayer-schemas.js';
+export type { components, operations, paths } from './generated/commercelayer.gen.js';
