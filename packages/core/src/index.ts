@@ -2,5 +2,22 @@ export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions } from './client-options.js';
 export type { Money } from './money.js';
 export { currencyExponent, formatMinorUnits, minorUnitsToDecimal, parseMajorUnits } from './money.js';
+export {
+  codeForStatus,
+  isRetryableStatus,
+  providerError,
+  requestIdOf,
+  retryAfterMs,
+} from './provider-error.js';
+export type {
+  AdapterCall,
+  AdapterCreateInput,
+  ProviderCapabilities,
+  Refund,
+  RefundAdapter,
+  RefundStatus,
+} from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { isRefundError, RefundError } from './refund-error.js';
+export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
+export { createAttempt, isUnsentFailure, redactHeaders, scrubSecrets } from './transport.js';

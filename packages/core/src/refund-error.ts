@@ -35,6 +35,8 @@ export interface RefundErrorOptions {
   retryable?: boolean | undefined;
   /** Path of the offending input field, e.g. `amount.value`, for `invalid_request`. */
   field?: string | undefined;
+  /** How long the provider asked to wait before retrying (from `Retry-After`). */
+  retryAfterMs?: number | undefined;
   /** The provider's error body (never request headers, so never credentials). */
   raw?: unknown;
   cause?: unknown;
@@ -50,6 +52,7 @@ export class RefundError extends Error {
   readonly requestId: string | undefined;
   readonly retryable: boolean;
   readonly field: string | undefined;
+  readonly retryAfterMs: number | undefined;
   readonly raw: unknown;
 
   constructor(options: RefundErrorOptions) {
@@ -61,6 +64,7 @@ export class RefundError extends Error {
     this.requestId = options.requestId;
     this.retryable = options.retryable ?? false;
     this.field = options.field;
+    this.retryAfterMs = options.retryAfterMs;
     this.raw = options.raw;
   }
 
@@ -75,6 +79,7 @@ export class RefundError extends Error {
       requestId: this.requestId,
       retryable: this.retryable,
       field: this.field,
+      retryAfterMs: this.retryAfterMs,
       raw: this.raw,
     };
   }

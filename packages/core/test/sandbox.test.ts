@@ -95,7 +95,11 @@ function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boo
           status: 'succeeded',
           createdAt: tools.now().toISOString(),
         });
-        return { status: 200, headers: { identifier: id }, body: { id, amount: options?.corrupt ? 0 : body.amount } };
+        return {
+          status: 200,
+          headers: { identifier: id },
+          body: { id, amount: options?.corrupt ? 0 : body.amount },
+        };
       },
       listRefunds: () => ({ status: 200, body: ledger }),
     },
@@ -105,7 +109,11 @@ function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boo
 const auth = { authorization: 'Bearer good-token', 'content-type': 'application/json' };
 const url = 'https://api.toy.test/base/v1/refunds';
 
-function refund(sandbox: ReturnType<typeof createToySandbox>, body: unknown, headers: Record<string, string> = auth) {
+function refund(
+  sandbox: ReturnType<typeof createToySandbox>,
+  body: unknown,
+  headers: Record<string, string> = auth,
+) {
   return sandbox.fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
@@ -123,7 +131,11 @@ describe('sandbox engine, in process', () => {
 
   it('rejects bad credentials with the provider 401', async () => {
     const sandbox = createToySandbox();
-    const response = await refund(sandbox, { payment: 'x', amount: 1 }, { ...auth, authorization: 'Bearer nope' });
+    const response = await refund(
+      sandbox,
+      { payment: 'x', amount: 1 },
+      { ...auth, authorization: 'Bearer nope' },
+    );
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ message: 'unauthorized' });
   });
@@ -133,8 +145,14 @@ describe('sandbox engine, in process', () => {
     const badBody = await refund(sandbox, { payment: 'x', amount: 0 });
     expect(badBody.status).toBe(400);
     expect(badBody.headers.get(violationHeader)).toBe('request body/amount must be >= 1');
-    const badHeader = await refund(sandbox, { payment: 'x', amount: 1 }, { ...auth, 'idempotency-key': 'far-too-long' });
-    expect(badHeader.headers.get(violationHeader)).toBe('header parameter "Idempotency-Key" must NOT have more than 8 characters');
+    const badHeader = await refund(
+      sandbox,
+      { payment: 'x', amount: 1 },
+      { ...auth, 'idempotency-key': 'far-too-long' },
+    );
+    expect(badHeader.headers.get(violationHeader)).toBe(
+      'header parameter "Idempotency-Key" must NOT have more than 8 characters',
+    );
     const badQuery = await sandbox.fetch(`${url}?page%5Bsize%5D=26`, { headers: auth });
     expect(badQuery.headers.get(violationHeader)).toBe('query parameter "page[size]" must be <= 25');
     const badJson = await sandbox.fetch(url, { method: 'POST', headers: auth, body: '{' });
@@ -165,7 +183,10 @@ describe('sandbox engine, in process', () => {
   it('is deterministic with a seed and a fixed clock', () => {
     const ids = (seed: number) => {
       const sandbox = createToySandbox({ seed, now: Date.UTC(2026, 0, 1) });
-      return [sandbox.createPayment({ amount: 1, currency: 'EUR' }), sandbox.createPayment({ amount: 1, currency: 'EUR' })];
+      return [
+        sandbox.createPayment({ amount: 1, currency: 'EUR' }),
+        sandbox.createPayment({ amount: 1, currency: 'EUR' }),
+      ];
     };
     expect(ids(7)).toEqual(ids(7));
     expect(ids(7)).not.toEqual(ids(8));
@@ -237,7 +258,9 @@ describe('fault injection, in process', () => {
 
   it('rejects unknown fault kinds', () => {
     const sandbox = createToySandbox();
-    expect(() => sandbox.faults.inject({ kind: 'http-418' as never })).toThrow('Unknown fault kind "http-418"');
+    expect(() => sandbox.faults.inject({ kind: 'http-418' as never })).toThrow(
+      'Unknown fault kind "http-418"',
+    );
   });
 });
 
@@ -264,9 +287,14 @@ describe('sandbox over HTTP', () => {
       body: JSON.stringify({ payment: id, amount: 900 }),
     });
     expect(response.status).toBe(200);
-    const ledger = (await (await fetch(`${origin}/_sandbox/refunds`)).json()) as { refunds: SandboxLedgerEntry[] };
+    const ledger = (await (await fetch(`${origin}/_sandbox/refunds`)).json()) as {
+      refunds: SandboxLedgerEntry[];
+    };
     expect(ledger.refunds).toMatchObject([{ payment: id, amount: 900 }]);
-    expect(await (await fetch(`${origin}/_sandbox`)).json()).toEqual({ provider: 'toy', credentials: { token: 'good-token' } });
+    expect(await (await fetch(`${origin}/_sandbox`)).json()).toEqual({
+      provider: 'toy',
+      credentials: { token: 'good-token' },
+    });
   });
 
   it('injects faults through the control API and drops real connections', async () => {
@@ -281,13 +309,21 @@ describe('sandbox over HTTP', () => {
     });
     expect(armed.status).toBe(201);
     await expect(
-      fetch(`${base}/v1/refunds`, { method: 'POST', headers: auth, body: JSON.stringify({ payment, amount: 10 }) }),
+      fetch(`${base}/v1/refunds`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ payment, amount: 10 }),
+      }),
     ).rejects.toThrow('fetch failed');
     expect(sandbox.refunds()).toHaveLength(1);
 
     sandbox.faults.inject({ kind: 'reset' });
     await expect(
-      fetch(`${base}/v1/refunds`, { method: 'POST', headers: auth, body: JSON.stringify({ payment, amount: 10 }) }),
+      fetch(`${base}/v1/refunds`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ payment, amount: 10 }),
+      }),
     ).rejects.toThrow('fetch failed');
     expect(sandbox.refunds()).toHaveLength(1);
 

@@ -10,7 +10,11 @@ afterAll(async () => {
 
 type Transport = (sandbox: SmartpaySandbox) => Promise<ReturnType<typeof createSmartpayClient>>;
 const transports: [string, Transport][] = [
-  ['in process', async (sandbox) => createSmartpayClient({ secretKey: sandbox.credentials.secretKey, fetch: sandbox.fetch })],
+  [
+    'in process',
+    async (sandbox) =>
+      createSmartpayClient({ secretKey: sandbox.credentials.secretKey, fetch: sandbox.fetch }),
+  ],
   [
     'over loopback HTTP',
     async (sandbox) => {
@@ -35,7 +39,13 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
       body: { payment, currency: 'JPY', reason: 'requested_by_customer', reference: 'rma-1' },
     });
     expect(error).toBeUndefined();
-    expect(data).toMatchObject({ object: 'refund', amount: 12_800, status: 'succeeded', payment, reference: 'rma-1' });
+    expect(data).toMatchObject({
+      object: 'refund',
+      amount: 12_800,
+      status: 'succeeded',
+      payment,
+      reference: 'rma-1',
+    });
     expect(sandbox.refunds()).toMatchObject([{ id: data?.id, amount: 12_800, currency: 'JPY', payment }]);
   });
 
@@ -70,7 +80,9 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
       body: { payment: 'payment_test_unknown1', currency: 'JPY', reason: 'fraudulent' },
     });
     expect([created.response.status, created.error]).toMatchObject([404, { errorCode: 'payment.not-found' }]);
-    const fetched = await client.GET('/v1/refunds/{refundId}', { params: { path: { refundId: 'refund_test_nope' } } });
+    const fetched = await client.GET('/v1/refunds/{refundId}', {
+      params: { path: { refundId: 'refund_test_nope' } },
+    });
     expect([fetched.response.status, fetched.error]).toMatchObject([404, { errorCode: 'refund.not-found' }]);
   });
 
@@ -80,7 +92,9 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
       secretKey: 'sk_test_wrongKey123',
       fetch: sandbox.fetch,
     });
-    const { error, response } = await bad.POST('/v1/refunds', { body: { payment, currency: 'JPY', reason: 'fraudulent' } });
+    const { error, response } = await bad.POST('/v1/refunds', {
+      body: { payment, currency: 'JPY', reason: 'fraudulent' },
+    });
     expect(response.status).toBe(401);
     expect(error).toEqual({ statusCode: 401, scheme: 'Basic', realm: 'api' });
     expect((await good.GET('/v1/refunds')).response.status).toBe(200);
@@ -112,7 +126,10 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
     expect(replay.response.headers.get('idempotency-replayed')).toBe('true');
     expect(sandbox.refunds()).toHaveLength(1);
     const conflict = await send(2600);
-    expect([conflict.response.status, conflict.error]).toMatchObject([409, { errorCode: 'idempotency-key.conflict' }]);
+    expect([conflict.response.status, conflict.error]).toMatchObject([
+      409,
+      { errorCode: 'idempotency-key.conflict' },
+    ]);
     expect(sandbox.refunds()).toHaveLength(1);
   });
 
@@ -144,7 +161,9 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
   it('injects every fault kind', async () => {
     const { sandbox, client, payment } = await setup(10_000);
     const refund = () =>
-      client.POST('/v1/refunds', { body: { payment, amount: 100, currency: 'JPY', reason: 'requested_by_customer' } });
+      client.POST('/v1/refunds', {
+        body: { payment, amount: 100, currency: 'JPY', reason: 'requested_by_customer' },
+      });
     for (const [kind, status] of [
       ['http-500', 500],
       ['http-503', 503],
@@ -173,7 +192,9 @@ describe('Smartpay sandbox options', () => {
       const sandbox = createSmartpaySandbox({ seed: 42, now: Date.UTC(2026, 10, 22) });
       const client = createSmartpayClient({ secretKey: sandbox.credentials.secretKey, fetch: sandbox.fetch });
       const payment = sandbox.createPayment({ amount: 1000, currency: 'JPY' });
-      const { data } = await client.POST('/v1/refunds', { body: { payment, currency: 'JPY', reason: 'fraudulent' } });
+      const { data } = await client.POST('/v1/refunds', {
+        body: { payment, currency: 'JPY', reason: 'fraudulent' },
+      });
       return { credentials: sandbox.credentials, payment, data };
     };
     const [a, b] = [await run(), await run()];
@@ -184,7 +205,9 @@ describe('Smartpay sandbox options', () => {
   it('refuses payments Smartpay cannot have', () => {
     const sandbox = createSmartpaySandbox();
     expect(() => sandbox.createPayment({ amount: 10.5, currency: 'JPY' })).toThrow(TypeError);
-    expect(() => sandbox.createPayment({ amount: 100, currency: 'USD' as 'JPY' })).toThrow('only supports "JPY"');
+    expect(() => sandbox.createPayment({ amount: 100, currency: 'USD' as 'JPY' })).toThrow(
+      'only supports "JPY"',
+    );
   });
 
   it('catches its own response breaking the spec (a broken clock)', async () => {
@@ -195,6 +218,8 @@ describe('Smartpay sandbox options', () => {
       .POST('/v1/refunds', { body: { payment, currency: 'JPY', reason: 'fraudulent' } })
       .catch((caught: unknown) => caught);
     expect(failure).toBeInstanceOf(SandboxResponseError);
-    expect((failure as SandboxResponseError).violations).toContain('response 200 body/createdAt must be integer');
+    expect((failure as SandboxResponseError).violations).toContain(
+      'response 200 body/createdAt must be integer',
+    );
   });
 });

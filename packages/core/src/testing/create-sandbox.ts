@@ -36,9 +36,14 @@ export interface Sandbox<Credentials extends Record<string, string>, PaymentInpu
   readonly runtime: SandboxRuntime;
 }
 
-export function createSandbox<Credentials extends Record<string, string>, PaymentInput extends SandboxPaymentInput>(
+export function createSandbox<
+  Credentials extends Record<string, string>,
+  PaymentInput extends SandboxPaymentInput,
+>(
   options: SandboxOptions | undefined,
-  define: (tools: SandboxTools) => SandboxDefinition & { credentials: Credentials; createPayment(input: PaymentInput): string },
+  define: (
+    tools: SandboxTools,
+  ) => SandboxDefinition & { credentials: Credentials; createPayment(input: PaymentInput): string },
 ): Sandbox<Credentials, PaymentInput> {
   const definition = define(createSandboxTools(options));
   const runtime = createSandboxRuntime(definition as SandboxDefinition);

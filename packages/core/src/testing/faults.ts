@@ -77,7 +77,10 @@ export function createFaults(): FaultControl & {
   };
 }
 
-function matches(match: FaultMatch | undefined, request: { operationId: string; method: string; path: string }) {
+function matches(
+  match: FaultMatch | undefined,
+  request: { operationId: string; method: string; path: string },
+) {
   if (!match) return true;
   if (match.operationId && match.operationId !== request.operationId) return false;
   if (match.method && match.method.toUpperCase() !== request.method.toUpperCase()) return false;

@@ -16,6 +16,12 @@ export type {
   SandboxRuntime,
   SandboxTools,
 } from './sandbox.js';
-export { connectionResetError, createSandboxRuntime, createSandboxTools, SandboxResponseError, violationHeader } from './sandbox.js';
+export {
+  connectionResetError,
+  createSandboxRuntime,
+  createSandboxTools,
+  SandboxResponseError,
+  violationHeader,
+} from './sandbox.js';
 export type { ListenOptions, ServedSandboxes } from './serve.js';
 export { serveSandboxes } from './serve.js';

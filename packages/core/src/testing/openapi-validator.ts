@@ -5,7 +5,9 @@ import ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 
 type JsonObject = Record<string, unknown>;
-type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+type Validate = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string }[] | null;
+};
 
 interface ParameterObject {
   name: string;
@@ -26,7 +28,13 @@ export interface MatchedOperation {
 interface CompiledOperation {
   parameters: { parameter: ParameterObject; validate: Validate }[];
   body?: { required: boolean; media: Map<string, Validate | undefined> };
-  responses: Map<string, { headers: { name: string; required: boolean; validate: Validate }[]; media: Map<string, Validate | undefined> }>;
+  responses: Map<
+    string,
+    {
+      headers: { name: string; required: boolean; validate: Validate }[];
+      media: Map<string, Validate | undefined>;
+    }
+  >;
 }
 
 interface Route {
@@ -43,7 +51,9 @@ const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const specId = 'openapi';
 
 function pointer(...segments: string[]): string {
-  return segments.map((segment) => encodeURIComponent(segment.replaceAll('~', '~0').replaceAll('/', '~1'))).join('/');
+  return segments
+    .map((segment) => encodeURIComponent(segment.replaceAll('~', '~0').replaceAll('/', '~1')))
+    .join('/');
 }
 
 function mediaTypeOf(contentType: string | null): string {
@@ -115,7 +125,8 @@ export class OpenApiValidator {
         continue;
       }
       const value = coerce(raw, this.#deref(parameter.schema));
-      if (!validate(value)) violations.push(...describe(validate, `${parameter.in} parameter "${parameter.name}"`));
+      if (!validate(value))
+        violations.push(...describe(validate, `${parameter.in} parameter "${parameter.name}"`));
     }
     if (compiled.body) {
       if (request.body === undefined) {
@@ -167,13 +178,16 @@ export class OpenApiValidator {
       return violations;
     }
     const validate = documented.media.get(mediaType);
-    if (validate && !validate(response.body)) violations.push(...describe(validate, `response ${status} body`));
+    if (validate && !validate(response.body))
+      violations.push(...describe(validate, `response ${status} body`));
     return violations;
   }
 
   #buildRoutes(): Route[] {
     const routes: Route[] = [];
-    for (const [template, pathItem] of Object.entries((this.#spec.paths ?? {}) as Record<string, JsonObject>)) {
+    for (const [template, pathItem] of Object.entries(
+      (this.#spec.paths ?? {}) as Record<string, JsonObject>,
+    )) {
       const names: string[] = [];
       const source = template
         .split('/')
@@ -187,11 +201,21 @@ export class OpenApiValidator {
           }),
         )
         .join('/');
-      const literalSegments = template.split('/').filter((segment) => segment && !segment.includes('{')).length;
+      const literalSegments = template
+        .split('/')
+        .filter((segment) => segment && !segment.includes('{')).length;
       for (const method of methods) {
         const operation = pathItem[method] as JsonObject | undefined;
         if (!operation) continue;
-        routes.push({ method, template, pattern: new RegExp(`^${source}/?$`), names, literalSegments, operation, pathItem });
+        routes.push({
+          method,
+          template,
+          pattern: new RegExp(`^${source}/?$`),
+          names,
+          literalSegments,
+          operation,
+          pathItem,
+        });
       }
     }
     // Literal segments win over templated ones (`/Refund/List` before `/Refund/{refundId}`).
@@ -205,7 +229,10 @@ export class OpenApiValidator {
         .slice(2)
         .split('/')
         .map((segment) => decodeURIComponent(segment).replaceAll('~1', '/').replaceAll('~0', '~'))
-        .reduce<unknown>((object, key) => (object as JsonObject | undefined)?.[key], this.#spec) as JsonObject;
+        .reduce<unknown>(
+          (object, key) => (object as JsonObject | undefined)?.[key],
+          this.#spec,
+        ) as JsonObject;
     }
     return current as T;
   }
@@ -217,12 +244,16 @@ export class OpenApiValidator {
   #compile(matched: MatchedOperation): CompiledOperation {
     const cached = this.#compiled.get(matched.operationId);
     if (cached) return cached;
-    const route = this.#routes.find((r) => r.template === matched.pathTemplate && r.method === matched.method)!;
+    const route = this.#routes.find(
+      (r) => r.template === matched.pathTemplate && r.method === matched.method,
+    )!;
     const base = ['paths', route.template];
     const compiled: CompiledOperation = { parameters: [], responses: new Map() };
 
     const parameterRefs = [
-      ...((route.pathItem.parameters as JsonObject[] | undefined) ?? []).map((p, i) => [p, [...base, 'parameters', String(i)]] as const),
+      ...((route.pathItem.parameters as JsonObject[] | undefined) ?? []).map(
+        (p, i) => [p, [...base, 'parameters', String(i)]] as const,
+      ),
       ...((route.operation.parameters as JsonObject[] | undefined) ?? []).map(
         (p, i) => [p, [...base, matched.method, 'parameters', String(i)]] as const,
       ),
@@ -230,7 +261,10 @@ export class OpenApiValidator {
     const byKey = new Map<string, { parameter: ParameterObject; validate: Validate }>();
     for (const [node, location] of parameterRefs) {
       const parameter = this.#deref(node) as unknown as ParameterObject;
-      const schemaLocation = typeof node.$ref === 'string' ? [...refSegments(node.$ref as string), 'schema'] : [...location, 'schema'];
+      const schemaLocation =
+        typeof node.$ref === 'string'
+          ? [...refSegments(node.$ref as string), 'schema']
+          : [...location, 'schema'];
       byKey.set(`${parameter.in}:${parameter.name.toLowerCase()}`, {
         parameter,
         validate: parameter.schema ? this.#validator(...schemaLocation) : ((() => true) as Validate),
@@ -242,9 +276,13 @@ export class OpenApiValidator {
     if (requestBodyNode) {
       const requestBody = this.#deref(requestBodyNode);
       const location =
-        typeof requestBodyNode.$ref === 'string' ? refSegments(requestBodyNode.$ref) : [...base, matched.method, 'requestBody'];
+        typeof requestBodyNode.$ref === 'string'
+          ? refSegments(requestBodyNode.$ref)
+          : [...base, matched.method, 'requestBody'];
       compiled.body = { required: Boolean(requestBody.required), media: new Map() };
-      for (const [mediaType, media] of Object.entries((requestBody.content ?? {}) as Record<string, JsonObject>)) {
+      for (const [mediaType, media] of Object.entries(
+        (requestBody.content ?? {}) as Record<string, JsonObject>,
+      )) {
         compiled.body.media.set(
           mediaType.toLowerCase(),
           media.schema ? this.#validator(...location, 'content', mediaType, 'schema') : undefined,
@@ -252,18 +290,32 @@ export class OpenApiValidator {
       }
     }
 
-    for (const [status, responseNode] of Object.entries((route.operation.responses ?? {}) as Record<string, JsonObject>)) {
+    for (const [status, responseNode] of Object.entries(
+      (route.operation.responses ?? {}) as Record<string, JsonObject>,
+    )) {
       const response = this.#deref(responseNode);
       const location =
-        typeof responseNode.$ref === 'string' ? refSegments(responseNode.$ref) : [...base, matched.method, 'responses', status];
-      const headers = Object.entries((response.headers ?? {}) as Record<string, JsonObject>).map(([name, headerNode]) => {
-        const header = this.#deref(headerNode);
-        const headerLocation =
-          typeof headerNode.$ref === 'string' ? refSegments(headerNode.$ref) : [...location, 'headers', name];
-        return { name, required: Boolean(header.required), validate: this.#validator(...headerLocation, 'schema') };
-      });
+        typeof responseNode.$ref === 'string'
+          ? refSegments(responseNode.$ref)
+          : [...base, matched.method, 'responses', status];
+      const headers = Object.entries((response.headers ?? {}) as Record<string, JsonObject>).map(
+        ([name, headerNode]) => {
+          const header = this.#deref(headerNode);
+          const headerLocation =
+            typeof headerNode.$ref === 'string'
+              ? refSegments(headerNode.$ref)
+              : [...location, 'headers', name];
+          return {
+            name,
+            required: Boolean(header.required),
+            validate: this.#validator(...headerLocation, 'schema'),
+          };
+        },
+      );
       const media = new Map<string, Validate | undefined>();
-      for (const [mediaType, mediaObject] of Object.entries((response.content ?? {}) as Record<string, JsonObject>)) {
+      for (const [mediaType, mediaObject] of Object.entries(
+        (response.content ?? {}) as Record<string, JsonObject>,
+      )) {
         media.set(
           mediaType.toLowerCase(),
           mediaObject.schema ? this.#validator(...location, 'content', mediaType, 'schema') : undefined,
@@ -331,11 +383,14 @@ function coerce(raw: unknown, schema: JsonObject | undefined): unknown {
   }
   if (typeof raw !== 'string' || !schema) return raw;
   const types = ([] as unknown[]).concat(schema.type ?? []);
-  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(raw))
+    return Number(raw);
   if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true';
   return raw;
 }
 
 function describe(validate: Validate, where: string): string[] {
-  return (validate.errors ?? []).map((error) => `${where}${error.instancePath} ${error.message ?? 'is invalid'}`);
+  return (validate.errors ?? []).map(
+    (error) => `${where}${error.instancePath} ${error.message ?? 'is invalid'}`,
+  );
 }

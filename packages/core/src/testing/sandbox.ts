@@ -88,10 +88,7 @@ export class SandboxResponseError extends Error {
 export const violationHeader = 'x-refundkit-sandbox-violation';
 
 /** How a request ended: a response, a dropped connection, or no answer at all. */
-export type SandboxOutcome =
-  | { type: 'response'; response: Response }
-  | { type: 'reset' }
-  | { type: 'hang' };
+export type SandboxOutcome = { type: 'response'; response: Response } | { type: 'reset' } | { type: 'hang' };
 
 /** A sandbox's clock and deterministic ids, from its `seed` and `now` options. */
 export interface SandboxTools {
@@ -201,7 +198,8 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
   });
 
   async function control(request: Request, path: string): Promise<SandboxOutcome> {
-    const json = (status: number, body?: unknown) => respond({ status, body, headers: { 'content-type': 'application/json' } });
+    const json = (status: number, body?: unknown) =>
+      respond({ status, body, headers: { 'content-type': 'application/json' } });
     const route = `${request.method} ${path.replace(/\/+$/, '')}`;
     try {
       switch (route) {
@@ -244,7 +242,10 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
           return { type: 'reset' };
         case 'http-500':
         case 'http-503':
-          return respond({ status: Number(fault.kind.slice(5)), body: definition.faultBody(Number(fault.kind.slice(5))) });
+          return respond({
+            status: Number(fault.kind.slice(5)),
+            body: definition.faultBody(Number(fault.kind.slice(5))),
+          });
         case 'http-429':
           return respond({
             status: 429,
@@ -276,7 +277,8 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       if (violations.length > 0) throw new SandboxResponseError(matched.operationId, violations);
       return { type: 'response', response: outgoing } as const;
     };
-    if (!definition.authenticate(request.headers)) return answer(definition.unauthorized(matched.operationId));
+    if (!definition.authenticate(request.headers))
+      return answer(definition.unauthorized(matched.operationId));
     const { body, malformed } = await readBody(request);
     const violations = malformed
       ? ['request body is not valid JSON']
@@ -291,9 +293,16 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       return answer({ ...rejection, headers: { ...rejection.headers, [violationHeader]: violations[0]! } });
     }
     const handler = definition.handlers[matched.operationId];
-    if (!handler) throw new Error(`The ${definition.provider} sandbox has no handler for ${matched.operationId}`);
+    if (!handler)
+      throw new Error(`The ${definition.provider} sandbox has no handler for ${matched.operationId}`);
     return answer(
-      handler({ operationId: matched.operationId, pathParams: matched.pathParams, query: url.searchParams, headers: request.headers, body }),
+      handler({
+        operationId: matched.operationId,
+        pathParams: matched.pathParams,
+        query: url.searchParams,
+        headers: request.headers,
+        body,
+      }),
     );
   }
 

@@ -68,7 +68,8 @@ export async function serveSandboxes(
     } catch (error) {
       if (outgoing.headersSent || aborter.signal.aborted) return void incoming.socket.destroy();
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (error instanceof SandboxResponseError) headers[violationHeader] = error.violations[0] ?? 'invalid response';
+      if (error instanceof SandboxResponseError)
+        headers[violationHeader] = error.violations[0] ?? 'invalid response';
       outgoing.writeHead(500, headers);
       outgoing.end(JSON.stringify({ error: (error as Error).message }));
     }

@@ -66,7 +66,10 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
         if (stored.request !== request) {
           return error(409, 'idempotency-key.conflict', 'This Idempotency-Key was used with another request');
         }
-        return { ...stored.response, headers: { ...stored.response.headers, 'idempotency-replayed': 'true' } };
+        return {
+          ...stored.response,
+          headers: { ...stored.response.headers, 'idempotency-replayed': 'true' },
+        };
       }
       const response = perform();
       if (response.status < 500) idempotent.set(key, { request, response });
@@ -115,7 +118,12 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
         body: { statusCode: 400, errorCode: 'request.invalid', message: violations[0], details: violations },
       }),
       notFound: () => error(404, 'not-found', 'No such route'),
-      faultBody: (status) => ({ statusCode: status, errorCode: 'unexpected_error', message: 'Sandbox fault', details: [] }),
+      faultBody: (status) => ({
+        statusCode: status,
+        errorCode: 'unexpected_error',
+        message: 'Sandbox fault',
+        details: [],
+      }),
       createPayment(input) {
         if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
           throw new TypeError('createPayment: "amount" must be a positive whole number of yen');
@@ -136,7 +144,8 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
           createdAt: new Date(refund.createdAt).toISOString(),
         })),
       handlers: {
-        createRefund: ({ headers, body }) => withIdempotency(headers, 'createRefund', body, () => createRefund(body)),
+        createRefund: ({ headers, body }) =>
+          withIdempotency(headers, 'createRefund', body, () => createRefund(body)),
         retrieveRefund: ({ pathParams }) => {
           const refund = refunds.get(pathParams.refundId!);
           return refund ? { status: 200, body: refund } : error(404, 'refund.not-found', 'Refund not found');

@@ -1,0 +1,75 @@
+import type { Money } from './money.js';
+
+/** Where a refund stands, provider-neutral. */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'requires_approval';
+
+/** A refund as every provider's adapter reports it. */
+export interface Refund {
+  provider: string;
+  /** The provider's refund id. */
+  id: string;
+  /** The provider-native id of what was refunded (capture, transaction, payment or order). */
+  payment: string;
+  status: RefundStatus;
+  amount: Money;
+  /** The merchant reference stored with the refund, when there is one. */
+  reference: string | undefined;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The provider's own refund object. */
+  raw: unknown;
+}
+
+/** What a provider supports, so callers and the facade's validation can tell before sending anything. */
+export interface ProviderCapabilities {
+  /** Refunds of part of a payment, repeatable until it is used up. */
+  partialRefunds: boolean;
+  /** A refund of everything left, without naming an amount. */
+  fullRefundWithoutAmount: boolean;
+  /** A provider idempotency key, which makes retried creates safe. */
+  idempotencyKeys: boolean;
+  /** The accepted `reason` values. */
+  reasons: readonly string[];
+  /** Limits on `metadata`, or `null` when the provider keeps no metadata. */
+  metadata: { maxKeys: number; maxKeyLength: number; maxValueLength: number } | null;
+  /** Longest accepted `reference`. */
+  referenceMaxLength: number;
+  /** ISO 4217 codes the provider refunds in, or `'any'`. */
+  currencies: readonly string[] | 'any';
+  /** Refunds may wait for an approval before they are sent. */
+  approvalFlow: boolean;
+}
+
+/** A create request after the facade validated it and fixed its reference and idempotency key. */
+export interface AdapterCreateInput {
+  payment: string;
+  /** Omitted: the full remainder. */
+  amount: Money | undefined;
+  reason: string | undefined;
+  /** The merchant reference, always set: reconciliation looks for it. */
+  reference: string;
+  metadata: Record<string, string> | undefined;
+  /** Stable across retries of one logical refund; sent only by providers that support it. */
+  idempotencyKey: string;
+}
+
+/** How an adapter performs its HTTP calls for one attempt: pass both to every openapi-fetch call. */
+export interface AdapterCall {
+  fetch: (request: Request) => Promise<Response>;
+  signal: AbortSignal;
+}
+
+/** A provider's implementation of the common refund interface. */
+export interface RefundAdapter {
+  readonly provider: string;
+  readonly capabilities: ProviderCapabilities;
+  /** Describes what is wrong with a payment id, or returns undefined when it looks valid. */
+  checkPayment(payment: string): string | undefined;
+  create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund>;
+  retrieve(input: { id: string; payment?: string | undefined }, call: AdapterCall): Promise<Refund>;
+  list(input: { payment: string }, call: AdapterCall): Promise<Refund[]>;
+  /** The fetch the adapter was configured with; each attempt wraps it. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** Credentials to scrub from anything refundkit reports (errors, hook events). */
+  readonly secrets: readonly string[];
+}

@@ -1,0 +1,159 @@
+// One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
+// deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
+// whether the request can have reached the provider.
+import { RefundError } from './refund-error.js';
+
+type Fetch = (request: Request) => Promise<Response>;
+
+/** An observable step of a refund operation. Headers are redacted; bodies are never included. */
+export interface RefundEvent {
+  provider: string;
+  /** `create`, `retrieve`, `list` or `reconcile`. */
+  operation: string;
+  /** 0 for the first attempt. */
+  attempt: number;
+  method?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  status?: number;
+  durationMs?: number;
+  /** For `onRetry`: the wait before the next attempt. */
+  delayMs?: number;
+  error?: RefundError;
+}
+
+export interface RefundHooks {
+  onRequest?(event: RefundEvent): void;
+  onResponse?(event: RefundEvent): void;
+  onRetry?(event: RefundEvent): void;
+  onError?(event: RefundEvent): void;
+}
+
+const sensitiveHeaders = new Set([
+  'authorization',
+  'proxy-authorization',
+  'x-apikey',
+  'x-api-key',
+  'api-key',
+  'cookie',
+  'set-cookie',
+  'token',
+]);
+
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const result: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    result[name] = sensitiveHeaders.has(name) ? '[redacted]' : value;
+  });
+  return result;
+}
+
+/** Replaces every occurrence of each secret in `text`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (secret) result = result.replaceAll(secret, '[redacted]');
+  return result;
+}
+
+// Connection failures that happen before any byte of the request is written: nothing reached the provider.
+const unsentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENETUNREACH',
+]);
+const unsent = new WeakSet<RefundError>();
+
+/** True when the failed request certainly never reached the provider, so repeating it cannot duplicate anything. */
+export function isUnsentFailure(error: unknown): boolean {
+  return error instanceof RefundError && unsent.has(error);
+}
+
+function causeCode(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    if (typeof current.code === 'string') return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
+export interface AttemptOptions {
+  provider: string;
+  operation: string;
+  attempt: number;
+  fetch: Fetch;
+  /** Per-attempt timeout in milliseconds. */
+  timeoutMs: number;
+  /** The caller's signal and the overall deadline; either aborts the attempt. */
+  signals: readonly (AbortSignal | undefined)[];
+  hooks: RefundHooks | undefined;
+}
+
+export interface Attempt {
+  fetch: Fetch;
+  signal: AbortSignal;
+}
+
+/** Builds the fetch and signal one attempt passes to the adapter's openapi-fetch calls. */
+export function createAttempt(options: AttemptOptions): Attempt {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signals = options.signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  const signal = signals.length === 0 ? timeout : AbortSignal.any([timeout, ...signals]);
+  const { provider, operation, attempt, hooks } = options;
+  const fetch: Fetch = async (request) => {
+    const started = performance.now();
+    hooks?.onRequest?.({
+      provider,
+      operation,
+      attempt,
+      method: request.method,
+      url: request.url,
+      headers: redactHeaders(request.headers),
+    });
+    let response: Response;
+    try {
+      response = await options.fetch(request);
+    } catch (error) {
+      throw classifyFailure(error, provider, timeout, options.timeoutMs);
+    }
+    hooks?.onResponse?.({
+      provider,
+      operation,
+      attempt,
+      method: request.method,
+      url: request.url,
+      status: response.status,
+      durationMs: performance.now() - started,
+    });
+    return response;
+  };
+  return { fetch, signal };
+}
+
+function classifyFailure(error: unknown, provider: string, timeout: AbortSignal, timeoutMs: number): unknown {
+  if (error instanceof RefundError) return error;
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'TimeoutError' || (name === 'AbortError' && timeout.aborted)) {
+    return new RefundError({
+      code: 'timeout',
+      provider,
+      retryable: true,
+      message: `${provider} did not answer within ${timeoutMs} ms`,
+      cause: error,
+    });
+  }
+  // The caller's own abort is theirs to handle: pass it through untouched.
+  if (name === 'AbortError') return error;
+  const code = causeCode(error);
+  const failure = new RefundError({
+    code: 'network',
+    provider,
+    retryable: true,
+    message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
+    cause: error,
+  });
+  if (code && unsentCodes.has(code)) unsent.add(failure);
+  return failure;
+}

@@ -1,0 +1,288 @@
+import {
+  type AdapterCall,
+  createAttempt,
+  isRefundError,
+  isUnsentFailure,
+  type ProviderCapabilities,
+  type Refund,
+  type RefundAdapter,
+  RefundError,
+  type RefundHooks,
+  scrubSecrets,
+} from '@refundkit/core';
+import {
+  checkAmount,
+  checkId,
+  checkIdempotencyKey,
+  checkMetadata,
+  checkPayment,
+  checkReason,
+  checkReference,
+  resolveProvider,
+} from './validate.js';
+
+export interface RefundsOptions<Providers extends Record<string, RefundAdapter>> {
+  /** The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. */
+  providers: Providers;
+  /** Per-attempt timeout in milliseconds. Default 30 000. */
+  timeoutMs?: number;
+  /** Overall deadline of one operation, retries and waits included, in milliseconds. Default 120 000. */
+  deadlineMs?: number;
+  /** Retries after the first attempt (only where they cannot refund twice). Default 2. */
+  maxRetries?: number;
+  /** First backoff delay in milliseconds, doubled per retry, with jitter. Default 500. */
+  retryDelayMs?: number;
+  /** Longest backoff or `Retry-After` wait in milliseconds. Default 8 000. */
+  maxRetryDelayMs?: number;
+  /** Observability hooks; headers are redacted and bodies never included. */
+  hooks?: RefundHooks;
+}
+
+export interface CreateRefundInput<Provider extends string = string> {
+  provider: Provider;
+  /** The provider-native id of what is refunded (capture, transaction, payment or order). */
+  payment: string;
+  /** Integer minor units and ISO 4217 currency; omit to refund the full remainder. */
+  amount?: { value: number; currency: string };
+  reason?: string;
+  /** Your reference, stored with the refund; generated when omitted. Reconciliation looks for it. */
+  reference?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** For providers with idempotency keys: reuse one to make a repeated call safe. Generated when omitted. */
+  idempotencyKey?: string;
+}
+
+export interface Refunds<Provider extends string> {
+  create(input: CreateRefundInput<Provider>, options?: CallOptions): Promise<Refund>;
+  retrieve(
+    input: { provider: Provider; id: string; payment?: string },
+    options?: CallOptions,
+  ): Promise<Refund>;
+  list(input: { provider: Provider; payment: string }, options?: CallOptions): Promise<Refund[]>;
+  capabilities(provider: Provider): ProviderCapabilities;
+}
+
+const referenceAlphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `rk_` and 20 random base-62 characters: unique enough to find one refund among a payment's refunds. */
+function generateReference(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  let reference = 'rk_';
+  for (const byte of bytes) reference += referenceAlphabet[byte % referenceAlphabet.length];
+  return reference;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** A failure the provider answered (5xx, 408, 429): it finished handling the request. */
+const providerAnswered = (error: RefundError) => error.status !== undefined;
+
+export function createRefunds<Providers extends Record<string, RefundAdapter>>(
+  options: RefundsOptions<Providers>,
+): Refunds<Extract<keyof Providers, string>> {
+  const providers = options.providers as Record<string, RefundAdapter>;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadlineMs = options.deadlineMs ?? 120_000;
+  const maxRetries = options.maxRetries ?? 2;
+  const baseDelayMs = options.retryDelayMs ?? 500;
+  const maxDelayMs = options.maxRetryDelayMs ?? 8_000;
+  const { hooks } = options;
+
+  function backoff(attempt: number, failure: RefundError): number {
+    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
+    const jittered = exponential / 2 + Math.random() * (exponential / 2);
+    return Math.min(maxDelayMs, Math.max(jittered, failure.retryAfterMs ?? 0));
+  }
+
+  /** Errors leave with credentials scrubbed from their message and never with request headers. */
+  function clean(error: unknown, adapter: RefundAdapter): unknown {
+    if (isRefundError(error) && adapter.secrets.some((secret) => secret && error.message.includes(secret))) {
+      return new RefundError({
+        ...error,
+        message: scrubSecrets(error.message, adapter.secrets),
+        cause: undefined,
+      });
+    }
+    return error;
+  }
+
+  function attempt(
+    adapter: RefundAdapter,
+    operation: string,
+    number: number,
+    signals: (AbortSignal | undefined)[],
+  ): AdapterCall {
+    return createAttempt({
+      provider: adapter.provider,
+      operation,
+      attempt: number,
+      fetch: adapter.fetch,
+      timeoutMs,
+      signals,
+      hooks,
+    });
+  }
+
+  /** Runs a read with retries on every retryable failure: reads cannot refund anything. */
+  async function read<T>(
+    adapter: RefundAdapter,
+    operation: string,
+    options: CallOptions | undefined,
+    run: (call: AdapterCall) => Promise<T>,
+  ) {
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signals = [options?.signal, deadline];
+    for (let number = 0; ; number += 1) {
+      try {
+        return await run(attempt(adapter, operation, number, signals));
+      } catch (error) {
+        if (!isRefundError(error) || !error.retryable || number >= maxRetries) throw clean(error, adapter);
+        const delayMs = backoff(number, error);
+        hooks?.onRetry?.({ provider: adapter.provider, operation, attempt: number, delayMs, error });
+        await sleep(delayMs, AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)));
+      }
+    }
+  }
+
+  async function create(rawInput: CreateRefundInput, callOptions: CallOptions = {}): Promise<Refund> {
+    const adapter = resolveProvider(providers, rawInput);
+    const { provider, capabilities } = adapter;
+    const input = {
+      payment: checkPayment(adapter, rawInput.payment),
+      amount: checkAmount(adapter, rawInput.amount),
+      reason: checkReason(capabilities, rawInput.reason, provider),
+      reference: checkReference(capabilities, rawInput.reference, provider) ?? generateReference(),
+      metadata: checkMetadata(capabilities, rawInput.metadata, provider),
+      idempotencyKey: checkIdempotencyKey(callOptions.idempotencyKey) ?? crypto.randomUUID(),
+    };
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signals = [callOptions.signal, deadline];
+    const waitSignal = AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+
+    /** Looks for the refund this create may have made, by its merchant reference. */
+    async function reconcile(failure: RefundError): Promise<Refund | undefined> {
+      try {
+        const found = await read(adapter, 'reconcile', callOptions, (call) =>
+          adapter.list({ payment: input.payment }, call),
+        );
+        return found.find((refund) => refund.reference === input.reference);
+      } catch (error) {
+        throw unknownOutcome(
+          failure,
+          `and listing the payment's refunds to check failed too (${(error as Error).message})`,
+        );
+      }
+    }
+
+    function unknownOutcome(failure: RefundError, detail: string): RefundError {
+      return new RefundError({
+        code: 'outcome_unknown',
+        provider,
+        status: failure.status,
+        providerCode: failure.providerCode,
+        requestId: failure.requestId,
+        retryable: false,
+        raw: failure.raw,
+        cause: failure,
+        message:
+          `The refund of payment ${input.payment} with reference ${input.reference} may or may not have been made: ` +
+          `${failure.message}, ${detail}. List the payment's refunds and look for that reference before trying again` +
+          (capabilities.idempotencyKeys ? `, or retry with idempotencyKey ${input.idempotencyKey}.` : '.'),
+      });
+    }
+
+    for (let number = 0; ; number += 1) {
+      try {
+        return await adapter.create(input, attempt(adapter, 'create', number, signals));
+      } catch (caught) {
+        if (!isRefundError(caught)) {
+          // The caller aborted: the request may have been sent.
+          if (callOptions.signal?.aborted) {
+            throw unknownOutcome(
+              new RefundError({ code: 'network', provider, message: 'the call was aborted', cause: caught }),
+              'and refundkit stopped as asked',
+            );
+          }
+          throw caught;
+        }
+        const failure = caught;
+        if (!failure.retryable) throw clean(failure, adapter);
+        // Safe to send again: the provider deduplicates by key, never saw the request, or refused to process it.
+        const safeToRepeat =
+          capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429;
+        if (!safeToRepeat) {
+          const found = await reconcile(failure);
+          if (found) return found;
+          if (!providerAnswered(failure)) {
+            throw unknownOutcome(
+              failure,
+              'and no refund with that reference has appeared (the request may still be in flight)',
+            );
+          }
+        }
+        const delayMs = backoff(number, failure);
+        const outOfTime = deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
+        if (number >= maxRetries || outOfTime) {
+          if (capabilities.idempotencyKeys && !isUnsentFailure(failure) && failure.status !== 429) {
+            const found = await reconcile(failure);
+            if (found) return found;
+            if (!providerAnswered(failure))
+              throw unknownOutcome(failure, 'and no refund with that reference was found');
+          }
+          throw clean(failure, adapter);
+        }
+        hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
+        await sleep(delayMs, waitSignal);
+      }
+    }
+  }
+
+  return {
+    async create(input, callOptions) {
+      try {
+        return await create(input, callOptions);
+      } catch (error) {
+        if (isRefundError(error))
+          hooks?.onError?.({
+            provider: error.provider ?? String(input?.provider),
+            operation: 'create',
+            attempt: 0,
+            error,
+          });
+        throw error;
+      }
+    },
+    async retrieve(input, callOptions) {
+      const adapter = resolveProvider(providers, input);
+      const id = checkId(input.id, adapter.provider);
+      return read(adapter, 'retrieve', callOptions, (call) =>
+        adapter.retrieve({ id, payment: input.payment }, call),
+      );
+    },
+    async list(input, callOptions) {
+      const adapter = resolveProvider(providers, input);
+      const payment = checkPayment(adapter, input.payment);
+      return read(adapter, 'list', callOptions, (call) => adapter.list({ payment }, call));
+    },
+    capabilities(provider) {
+      return resolveProvider(providers, { provider }).capabilities;
+    },
+  };
+}
