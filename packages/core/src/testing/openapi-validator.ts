@@ -368,8 +368,12 @@ function deepObject(query: URLSearchParams, name: string): JsonObject | undefine
     result ??= {};
     let node = result;
     path.forEach((segment, index) => {
-      if (index === path.length - 1) node[segment] = value;
-      else node = (node[segment] ??= {}) as JsonObject;
+      if (index === path.length - 1) {
+        node[segment] = value;
+        return;
+      }
+      node[segment] ??= {};
+      node = node[segment] as JsonObject;
     });
   }
   return result;
