@@ -1,0 +1,93 @@
+// Every provider package has the same layout, scripts, exports, fields and README skeleton.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const providers = ['commercelayer', 'payop', 'smartpay', 'geins'];
+const capitalized = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+const readJson = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
+
+describe.each(providers)('packages/%s', (provider) => {
+  const directory = `packages/${provider}`;
+  const manifest = readJson(`${directory}/package.json`);
+  const Provider = capitalized(provider);
+
+  it('has the shared file layout', () => {
+    for (const file of [
+      'package.json',
+      'tsconfig.build.json',
+      'README.md',
+      'src/index.ts',
+      `src/${provider}-client.ts`,
+      `src/${provider}-schemas.ts`,
+      `src/${provider}-adapter.ts`,
+      `src/generated/${provider}.gen.ts`,
+      `src/generated/${provider}.openapi.gen.ts`,
+      'src/testing/index.ts',
+      `src/testing/${provider}-sandbox.ts`,
+      `test/${provider}-client.test.ts`,
+      `test/${provider}-client.test-d.ts`,
+      `test/${provider}-sandbox.test.ts`,
+      `test/${provider}-adapter.test.ts`,
+    ]) {
+      expect(existsSync(join(root, directory, file)), `${directory}/${file}`).toBe(true);
+    }
+    expect(readdirSync(join(root, directory, 'src/generated')).sort()).toEqual(
+      [`${provider}.gen.ts`, `${provider}.openapi.gen.ts`].sort(),
+    );
+  });
+
+  it('has the shared package.json shape', () => {
+    const smartpay = readJson('packages/smartpay/package.json');
+    const shape = (pkg: Record<string, unknown>) => ({
+      ...pkg,
+      name: undefined,
+      description: undefined,
+      keywords: undefined,
+      repository: { ...(pkg.repository as object), directory: undefined },
+      version: undefined,
+    });
+    expect(shape(manifest)).toEqual(shape(smartpay));
+    expect(manifest.name).toBe(`@refundkit/${provider}`);
+    expect(manifest.repository.directory).toBe(directory);
+    expect(manifest.type).toBe('module');
+    expect(manifest.sideEffects).toBe(false);
+    expect(manifest.engines).toEqual({ node: '>=20.19' });
+    expect(Object.keys(manifest.exports)).toEqual(['.', './testing', './package.json']);
+    expect(Object.keys(manifest.exports['.'])[0]).toBe('types');
+  });
+
+  it('exports the shared public surface', async () => {
+    const main = await import(/* @vite-ignore */ join(root, directory, 'src/index.ts'));
+    expect(Object.keys(main).sort()).toEqual(
+      [`create${Provider}Client`, `${provider}BaseUrl`, provider, `${provider}Capabilities`].sort(),
+    );
+    const testing = await import(/* @vite-ignore */ join(root, directory, 'src/testing/index.ts'));
+    expect(Object.keys(testing)).toEqual([`create${Provider}Sandbox`]);
+  });
+
+  it('keeps the sandbox and the spec module out of the main entry', () => {
+    const sources = readdirSync(join(root, directory, 'src')).filter((file) => file.endsWith('.ts'));
+    for (const file of sources) {
+      const text = readFileSync(join(root, directory, 'src', file), 'utf8');
+      expect(text, file).not.toMatch(/from '\.\/testing|openapi\.gen\.js|@refundkit\/core\/testing/);
+    }
+  });
+
+  it('has the shared README skeleton', () => {
+    const headings = readFileSync(join(root, directory, 'README.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('#'));
+    expect(headings).toEqual([
+      `# @refundkit/${provider}`,
+      '## Setup',
+      '## Usage',
+      '## Facade adapter',
+      '## Operations',
+      '## Errors',
+      '## Testing',
+      '## Spec',
+    ]);
+  });
+});
