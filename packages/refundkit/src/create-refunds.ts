@@ -172,6 +172,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       metadata: checkMetadata(capabilities, rawInput.metadata, provider),
       idempotencyKey: checkIdempotencyKey(callOptions.idempotencyKey) ?? crypto.randomUUID(),
     };
+    callOptions.signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(deadlineMs);
     const signals = [callOptions.signal, deadline];
     const waitSignal = AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
@@ -224,32 +225,33 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         }
         const failure = caught;
         if (!failure.retryable) throw clean(failure, adapter);
-        // Safe to send again: the provider deduplicates by key, never saw the request, or refused to process it.
-        const safeToRepeat =
-          capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429;
-        if (!safeToRepeat) {
-          const found = await reconcile(failure);
-          if (found) return found;
-          if (!providerAnswered(failure)) {
-            throw unknownOutcome(
-              failure,
-              'and no refund with that reference has appeared (the request may still be in flight)',
-            );
-          }
-        }
+        const exhausted =
+          number >= maxRetries || deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
         const delayMs = backoff(number, failure);
-        const outOfTime = deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
-        if (number >= maxRetries || outOfTime) {
-          if (capabilities.idempotencyKeys && !isUnsentFailure(failure) && failure.status !== 429) {
-            const found = await reconcile(failure);
+        // Sending again cannot duplicate: the provider deduplicates by key, never saw the request, or refused it.
+        if (capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429) {
+          if (exhausted) {
+            const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
+            const found = ambiguous ? await reconcile(failure) : undefined;
             if (found) return found;
-            if (!providerAnswered(failure))
-              throw unknownOutcome(failure, 'and no refund with that reference was found');
+            if (ambiguous && !providerAnswered(failure)) {
+              throw unknownOutcome(failure, 'no refund with that reference was found and retries are exhausted');
+            }
+            throw clean(failure, adapter);
           }
-          throw clean(failure, adapter);
+          hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
+          await sleep(delayMs, waitSignal);
+          continue;
         }
-        hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
-        await sleep(delayMs, waitSignal);
+        // The request may have made a refund. Wait first, so one still in flight can land, then look for it.
+        await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal);
+        const found = await reconcile(failure);
+        if (found) return found;
+        if (exhausted) {
+          if (providerAnswered(failure)) throw clean(failure, adapter);
+          throw unknownOutcome(failure, 'no refund with that reference was found and retries are exhausted');
+        }
+        hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs: 0, error: failure });
       }
     }
   }
