@@ -86,8 +86,10 @@ export interface AttemptOptions {
   fetch: Fetch;
   /** Per-attempt timeout in milliseconds. */
   timeoutMs: number;
-  /** The caller's signal and the overall deadline; either aborts the attempt. */
-  signals: readonly (AbortSignal | undefined)[];
+  /** The overall deadline of the operation. */
+  deadline: AbortSignal;
+  /** The caller's signal: its abort is passed through untouched. */
+  signal?: AbortSignal | undefined;
   hooks: RefundHooks | undefined;
 }
 
@@ -99,8 +101,9 @@ export interface Attempt {
 /** Builds the fetch and signal one attempt passes to the adapter's openapi-fetch calls. */
 export function createAttempt(options: AttemptOptions): Attempt {
   const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signals = options.signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  const signal = signals.length === 0 ? timeout : AbortSignal.any([timeout, ...signals]);
+  const signal = AbortSignal.any(
+    options.signal ? [timeout, options.deadline, options.signal] : [timeout, options.deadline],
+  );
   const { provider, operation, attempt, hooks } = options;
   const fetch: Fetch = async (request) => {
     const started = performance.now();
@@ -116,7 +119,7 @@ export function createAttempt(options: AttemptOptions): Attempt {
     try {
       response = await options.fetch(request);
     } catch (error) {
-      throw classifyFailure(error, provider, timeout, options.timeoutMs);
+      throw classifyFailure(error, provider, timeout.aborted || options.deadline.aborted, options);
     }
     hooks?.onResponse?.({
       provider,
@@ -132,20 +135,26 @@ export function createAttempt(options: AttemptOptions): Attempt {
   return { fetch, signal };
 }
 
-function classifyFailure(error: unknown, provider: string, timeout: AbortSignal, timeoutMs: number): unknown {
+function classifyFailure(
+  error: unknown,
+  provider: string,
+  timedOut: boolean,
+  options: AttemptOptions,
+): unknown {
   if (error instanceof RefundError) return error;
-  const name = (error as { name?: string } | undefined)?.name;
-  if (name === 'TimeoutError' || (name === 'AbortError' && timeout.aborted)) {
+  // Which signal fired decides, not the error's name: the caller's own abort is theirs to handle.
+  if (timedOut) {
     return new RefundError({
       code: 'timeout',
       provider,
       retryable: true,
-      message: `${provider} did not answer within ${timeoutMs} ms`,
+      message: options.deadline.aborted
+        ? `${provider} did not answer before the deadline`
+        : `${provider} did not answer within ${options.timeoutMs} ms`,
       cause: error,
     });
   }
-  // The caller's own abort is theirs to handle: pass it through untouched.
-  if (name === 'AbortError') return error;
+  if (options.signal?.aborted) return error;
   const code = causeCode(error);
   const failure = new RefundError({
     code: 'network',

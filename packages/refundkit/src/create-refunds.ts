@@ -76,6 +76,16 @@ function generateReference(): string {
   return reference;
 }
 
+/** The reference a caller's idempotency key stands for: `rk_` and 20 base-62 characters of its SHA-256. */
+async function referenceFor(idempotencyKey: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
+  );
+  let reference = 'rk_';
+  for (const byte of digest.subarray(0, 20)) reference += referenceAlphabet[byte % referenceAlphabet.length];
+  return reference;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -127,7 +137,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     adapter: RefundAdapter,
     operation: string,
     number: number,
-    signals: (AbortSignal | undefined)[],
+    deadline: AbortSignal,
+    signal: AbortSignal | undefined,
   ): AdapterCall {
     return createAttempt({
       provider: adapter.provider,
@@ -135,8 +146,21 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       attempt: number,
       fetch: adapter.fetch,
       timeoutMs,
-      signals,
+      deadline,
+      signal,
       hooks,
+    });
+  }
+
+  /** The deadline passed while waiting: a timeout, unless the caller aborted first. */
+  function stopped(error: unknown, provider: string, deadline: AbortSignal): unknown {
+    if (isRefundError(error) || !deadline.aborted) return error;
+    return new RefundError({
+      code: 'timeout',
+      provider,
+      retryable: false,
+      message: `${provider}: the deadline passed`,
+      cause: error,
     });
   }
 
@@ -147,35 +171,47 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     options: CallOptions | undefined,
     run: (call: AdapterCall) => Promise<T>,
   ) {
+    options?.signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(deadlineMs);
-    const signals = [options?.signal, deadline];
-    for (let number = 0; ; number += 1) {
-      try {
-        return await run(attempt(adapter, operation, number, signals));
-      } catch (error) {
-        if (!isRefundError(error) || !error.retryable || number >= maxRetries) throw clean(error, adapter);
-        const delayMs = backoff(number, error);
-        hooks?.onRetry?.({ provider: adapter.provider, operation, attempt: number, delayMs, error });
-        await sleep(delayMs, AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)));
+    const waitSignal = options?.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    try {
+      for (let number = 0; ; number += 1) {
+        try {
+          return await run(attempt(adapter, operation, number, deadline, options?.signal));
+        } catch (error) {
+          if (!isRefundError(error) || !error.retryable || number >= maxRetries || deadline.aborted) {
+            throw clean(error, adapter);
+          }
+          const delayMs = backoff(number, error);
+          hooks?.onRetry?.({ provider: adapter.provider, operation, attempt: number, delayMs, error });
+          await sleep(delayMs, waitSignal);
+        }
       }
+    } catch (error) {
+      throw stopped(error, adapter.provider, deadline);
     }
   }
 
   async function create(rawInput: CreateRefundInput, callOptions: CallOptions = {}): Promise<Refund> {
     const adapter = resolveProvider(providers, rawInput);
     const { provider, capabilities } = adapter;
+    const callerKey = checkIdempotencyKey(callOptions.idempotencyKey);
     const input = {
       payment: checkPayment(adapter, rawInput.payment),
       amount: checkAmount(adapter, rawInput.amount),
       reason: checkReason(capabilities, rawInput.reason, provider),
-      reference: checkReference(capabilities, rawInput.reference, provider) ?? generateReference(),
+      // A repeated call with the same key must send the same body, so its reference derives from the key.
+      reference:
+        checkReference(capabilities, rawInput.reference, provider) ??
+        (callerKey ? await referenceFor(callerKey) : generateReference()),
       metadata: checkMetadata(capabilities, rawInput.metadata, provider),
-      idempotencyKey: checkIdempotencyKey(callOptions.idempotencyKey) ?? crypto.randomUUID(),
+      idempotencyKey: callerKey ?? crypto.randomUUID(),
     };
     callOptions.signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(deadlineMs);
-    const signals = [callOptions.signal, deadline];
-    const waitSignal = AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+    const waitSignal = callOptions.signal ? AbortSignal.any([deadline, callOptions.signal]) : deadline;
+    // True while a request that may have made a refund is unaccounted for.
+    let inDoubt = false;
 
     /** Looks for the refund this create may have made, by its merchant reference. */
     async function reconcile(failure: RefundError): Promise<Refund | undefined> {
@@ -205,53 +241,71 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         message:
           `The refund of payment ${input.payment} with reference ${input.reference} may or may not have been made: ` +
           `${failure.message}, ${detail}. List the payment's refunds and look for that reference before trying again` +
-          (capabilities.idempotencyKeys ? `, or retry with idempotencyKey ${input.idempotencyKey}.` : '.'),
+          (capabilities.idempotencyKeys
+            ? `, or retry with idempotencyKey ${input.idempotencyKey} and the same input.`
+            : '.'),
       });
     }
 
-    for (let number = 0; ; number += 1) {
-      try {
-        return await adapter.create(input, attempt(adapter, 'create', number, signals));
-      } catch (caught) {
-        if (!isRefundError(caught)) {
-          // The caller aborted: the request may have been sent.
-          if (callOptions.signal?.aborted) {
+    try {
+      return await createWithRetries();
+    } catch (error) {
+      if (isRefundError(error) || !inDoubt) throw stopped(error, provider, deadline);
+      // Aborted (by the caller or the deadline) while a request may have made a refund.
+      throw unknownOutcome(
+        new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
+        'and refundkit stopped before it could find out',
+      );
+    }
+
+    async function createWithRetries(): Promise<Refund> {
+      for (let number = 0; ; number += 1) {
+        try {
+          inDoubt = true;
+          return await adapter.create(
+            input,
+            attempt(adapter, 'create', number, deadline, callOptions.signal),
+          );
+        } catch (caught) {
+          if (!isRefundError(caught)) throw caught;
+          const failure = caught;
+          inDoubt = failure.retryable && !isUnsentFailure(failure) && failure.status !== 429;
+          if (!failure.retryable) throw clean(failure, adapter);
+          const exhausted =
+            number >= maxRetries || deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
+          const delayMs = backoff(number, failure);
+          // Sending again cannot duplicate: the provider deduplicates by key, never saw the request, or refused it.
+          if (capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429) {
+            if (exhausted) {
+              const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
+              const found = ambiguous ? await reconcile(failure) : undefined;
+              if (found) return found;
+              if (ambiguous && !providerAnswered(failure)) {
+                throw unknownOutcome(
+                  failure,
+                  'no refund with that reference was found and retries are exhausted',
+                );
+              }
+              throw clean(failure, adapter);
+            }
+            hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
+            await sleep(delayMs, waitSignal);
+            continue;
+          }
+          // The request may have made a refund. Wait first, so one still in flight can land, then look for it.
+          await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal);
+          const found = await reconcile(failure);
+          if (found) return found;
+          if (providerAnswered(failure)) inDoubt = false;
+          if (exhausted) {
+            if (providerAnswered(failure)) throw clean(failure, adapter);
             throw unknownOutcome(
-              new RefundError({ code: 'network', provider, message: 'the call was aborted', cause: caught }),
-              'and refundkit stopped as asked',
+              failure,
+              'no refund with that reference was found and retries are exhausted',
             );
           }
-          throw caught;
+          hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs: 0, error: failure });
         }
-        const failure = caught;
-        if (!failure.retryable) throw clean(failure, adapter);
-        const exhausted =
-          number >= maxRetries || deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
-        const delayMs = backoff(number, failure);
-        // Sending again cannot duplicate: the provider deduplicates by key, never saw the request, or refused it.
-        if (capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429) {
-          if (exhausted) {
-            const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
-            const found = ambiguous ? await reconcile(failure) : undefined;
-            if (found) return found;
-            if (ambiguous && !providerAnswered(failure)) {
-              throw unknownOutcome(failure, 'no refund with that reference was found and retries are exhausted');
-            }
-            throw clean(failure, adapter);
-          }
-          hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
-          await sleep(delayMs, waitSignal);
-          continue;
-        }
-        // The request may have made a refund. Wait first, so one still in flight can land, then look for it.
-        await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal);
-        const found = await reconcile(failure);
-        if (found) return found;
-        if (exhausted) {
-          if (providerAnswered(failure)) throw clean(failure, adapter);
-          throw unknownOutcome(failure, 'no refund with that reference was found and retries are exhausted');
-        }
-        hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs: 0, error: failure });
       }
     }
   }

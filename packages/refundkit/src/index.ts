@@ -1,3 +1,4 @@
+export { commercelayer } from '@refundkit/commercelayer';
 export type {
   Money,
   ProviderCapabilities,
@@ -9,7 +10,6 @@ export type {
   RefundStatus,
 } from '@refundkit/core';
 export { currencyExponent, isRefundError, RefundError } from '@refundkit/core';
-export { commercelayer } from '@refundkit/commercelayer';
 export { geins } from '@refundkit/geins';
 export { payop } from '@refundkit/payop';
 export { smartpay } from '@refundkit/smartpay';

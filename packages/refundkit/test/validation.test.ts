@@ -44,12 +44,20 @@ describe('create input validation', () => {
     ['a string amount', { ...valid, amount: { value: '1500', currency: 'JPY' } }, 'amount.value'],
     ['a non-ISO currency', { ...valid, amount: { value: 1, currency: 'YEN' } }, 'amount.currency'],
     ['a lower-case currency', { ...valid, amount: { value: 1, currency: 'jpy' } }, 'amount.currency'],
-    ['a currency the provider does not take', { ...valid, amount: { value: 1, currency: 'EUR' } }, 'amount.currency'],
+    [
+      'a currency the provider does not take',
+      { ...valid, amount: { value: 1, currency: 'EUR' } },
+      'amount.currency',
+    ],
     ['a reason outside the list', { ...valid, reason: 'changed_mind' }, 'reason'],
     ['a reference too long', { ...valid, reference: 'r'.repeat(41) }, 'reference'],
     ['an empty reference', { ...valid, reference: '' }, 'reference'],
     ['metadata with a long value', { ...valid, metadata: { note: 'x'.repeat(201) } }, 'metadata.note'],
-    ['metadata with a long key', { ...valid, metadata: { ['k'.repeat(41)]: 'v' } }, `metadata.${'k'.repeat(41)}`],
+    [
+      'metadata with a long key',
+      { ...valid, metadata: { ['k'.repeat(41)]: 'v' } },
+      `metadata.${'k'.repeat(41)}`,
+    ],
     ['metadata with a number', { ...valid, metadata: { count: 3 } }, 'metadata.count'],
     [
       'metadata with 21 keys',
@@ -65,8 +73,14 @@ describe('create input validation', () => {
   });
 
   it('rejects a bad idempotency key and a non-object input', async () => {
-    expect(await rejection(valid, { idempotencyKey: '' })).toMatchObject({ error: { field: 'idempotencyKey' }, calls: 0 });
-    expect(await rejection(null)).toMatchObject({ error: { code: 'invalid_request', field: 'input' }, calls: 0 });
+    expect(await rejection(valid, { idempotencyKey: '' })).toMatchObject({
+      error: { field: 'idempotencyKey' },
+      calls: 0,
+    });
+    expect(await rejection(null)).toMatchObject({
+      error: { code: 'invalid_request', field: 'input' },
+      calls: 0,
+    });
   });
 
   it('property: any non-integer, non-positive or unsafe amount value is rejected before sending', async () => {
@@ -104,7 +118,9 @@ describe('create input validation', () => {
   it('property: metadata beyond the limits is rejected, within them it is sent', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 45 }), fc.string({ maxLength: 210 }), { maxKeys: 24 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 45 }), fc.string({ maxLength: 210 }), {
+          maxKeys: 24,
+        }),
         async (metadata) => {
           const entries = Object.entries(metadata);
           const withinLimits =
@@ -115,7 +131,10 @@ describe('create input validation', () => {
             expect(calls).toBeGreaterThan(0);
             expect(error.code).not.toBe('invalid_request');
           } else {
-            expect(error).toMatchObject({ code: 'invalid_request', field: expect.stringMatching(/^metadata/) });
+            expect(error).toMatchObject({
+              code: 'invalid_request',
+              field: expect.stringMatching(/^metadata/),
+            });
             expect(calls).toBe(0);
           }
         },
@@ -127,8 +146,12 @@ describe('create input validation', () => {
   it('validates retrieve and list inputs too', async () => {
     const { refunds, calls } = counting();
     await expect(refunds.retrieve({ provider: 'smartpay', id: '' })).rejects.toMatchObject({ field: 'id' });
-    await expect(refunds.list({ provider: 'smartpay', payment: 'nope' })).rejects.toMatchObject({ field: 'payment' });
-    await expect(refunds.list({ provider: 'paypal' as 'smartpay', payment: 'x' })).rejects.toMatchObject({ field: 'provider' });
+    await expect(refunds.list({ provider: 'smartpay', payment: 'nope' })).rejects.toMatchObject({
+      field: 'payment',
+    });
+    await expect(refunds.list({ provider: 'paypal' as 'smartpay', payment: 'x' })).rejects.toMatchObject({
+      field: 'provider',
+    });
     expect(() => refunds.capabilities('paypal' as 'smartpay')).toThrow(RefundError);
     expect(calls()).toBe(0);
   });

@@ -12,7 +12,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'sandbox') {
     const { values } = parseArgs({
       args: rest,
-      options: { port: { type: 'string', default: '4010' }, host: { type: 'string' }, seed: { type: 'string' } },
+      options: {
+        port: { type: 'string', default: '4010' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+      },
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -28,9 +32,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`refundkit sandboxes on ${server.origin} (Ctrl-C to stop)\n`);
     for (const [name, provider] of Object.entries(server.providers)) {
       console.log(`${name}\n  base URL     ${provider.baseUrl}\n  control API  ${provider.controlUrl}`);
-      for (const [key, value] of Object.entries(provider.credentials)) console.log(`  ${key.padEnd(12)} ${value}`);
+      for (const [key, value] of Object.entries(provider.credentials))
+        console.log(`  ${key.padEnd(12)} ${value}`);
     }
-    console.log(`\nTry it — refund ¥1500 of Smartpay payment ${server.examplePayment}:\n\n${exampleCurl(server)}\n`);
+    console.log(
+      `\nTry it — refund ¥1500 of Smartpay payment ${server.examplePayment}:\n\n${exampleCurl(server)}\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

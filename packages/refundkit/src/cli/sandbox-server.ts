@@ -1,6 +1,6 @@
+import { createCommercelayerSandbox } from '@refundkit/commercelayer/testing';
 import type { SandboxOptions } from '@refundkit/core/testing';
 import { serveSandboxes } from '@refundkit/core/testing';
-import { createCommercelayerSandbox } from '@refundkit/commercelayer/testing';
 import { createGeinsSandbox } from '@refundkit/geins/testing';
 import { createPayopSandbox } from '@refundkit/payop/testing';
 import { createSmartpaySandbox } from '@refundkit/smartpay/testing';

@@ -1,11 +1,20 @@
 // `pnpm demo`: every provider through the facade on in-process sandboxes. No credentials, no network.
-import { createGeinsClient } from '@refundkit/geins';
+
 import { createCommercelayerSandbox } from '@refundkit/commercelayer/testing';
+import { formatMinorUnits, type Money } from '@refundkit/core';
+import { createGeinsClient } from '@refundkit/geins';
 import { createGeinsSandbox } from '@refundkit/geins/testing';
 import { createPayopSandbox } from '@refundkit/payop/testing';
 import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
-import { commercelayer, currencyExponent, geins, payop, smartpay, createRefunds, isRefundError } from '../index.js';
-import { formatMinorUnits, type Money } from '@refundkit/core';
+import {
+  commercelayer,
+  createRefunds,
+  currencyExponent,
+  geins,
+  isRefundError,
+  payop,
+  smartpay,
+} from '../index.js';
 
 export interface DemoRow {
   provider: string;
@@ -17,7 +26,9 @@ export interface DemoRow {
 }
 
 const show = (money: Money | undefined) =>
-  money ? `${formatMinorUnits(money.value, currencyExponent(money.currency)!)} ${money.currency}` : 'the rest';
+  money
+    ? `${formatMinorUnits(money.value, currencyExponent(money.currency)!)} ${money.currency}`
+    : 'the rest';
 
 export async function runDemo(): Promise<DemoRow[]> {
   const sandboxes = {
@@ -28,7 +39,10 @@ export async function runDemo(): Promise<DemoRow[]> {
   };
   const refunds = createRefunds({
     providers: {
-      commercelayer: commercelayer({ ...sandboxes.commercelayer.credentials, fetch: sandboxes.commercelayer.fetch }),
+      commercelayer: commercelayer({
+        ...sandboxes.commercelayer.credentials,
+        fetch: sandboxes.commercelayer.fetch,
+      }),
       payop: payop({ ...sandboxes.payop.credentials, fetch: sandboxes.payop.fetch }),
       smartpay: smartpay({ ...sandboxes.smartpay.credentials, fetch: sandboxes.smartpay.fetch }),
       geins: geins({ ...sandboxes.geins.credentials, fetch: sandboxes.geins.fetch }),
@@ -36,7 +50,9 @@ export async function runDemo(): Promise<DemoRow[]> {
     retryDelayMs: 10,
   });
   const approvals = createRefunds({
-    providers: { geins: geins({ ...sandboxes.geins.credentials, fetch: sandboxes.geins.fetch, requireApproval: true }) },
+    providers: {
+      geins: geins({ ...sandboxes.geins.credentials, fetch: sandboxes.geins.fetch, requireApproval: true }),
+    },
   });
   // What each provider is paid in, and the operation that creates its refunds (where faults are injected).
   const plans = [
@@ -54,12 +70,29 @@ export async function runDemo(): Promise<DemoRow[]> {
     const recorded = (id = payment) => sandbox.refunds().filter((entry) => entry.payment === id).length;
     const attempt = async (step: string, amount: Money | undefined, id = payment, via = refunds) => {
       try {
-        const refund = await via.create({ provider, payment: id, ...(amount ? { amount } : {}), reason: 'requested_by_customer' } as never);
-        rows.push({ provider, step, amount: show(refund.amount), outcome: `${refund.status} ${refund.id}`, recorded: recorded(id) });
+        const refund = await via.create({
+          provider,
+          payment: id,
+          ...(amount ? { amount } : {}),
+          reason: 'requested_by_customer',
+        } as never);
+        rows.push({
+          provider,
+          step,
+          amount: show(refund.amount),
+          outcome: `${refund.status} ${refund.id}`,
+          recorded: recorded(id),
+        });
         return refund;
       } catch (error) {
         if (!isRefundError(error)) throw error;
-        rows.push({ provider, step, amount: show(amount), outcome: `rejected: ${error.code}`, recorded: recorded(id) });
+        rows.push({
+          provider,
+          step,
+          amount: show(amount),
+          outcome: `rejected: ${error.code}`,
+          recorded: recorded(id),
+        });
         return undefined;
       }
     };
@@ -91,7 +124,13 @@ export async function runDemo(): Promise<DemoRow[]> {
           body: { Approved: true, ApprovalDecidedBy: 'refundkit demo' },
         });
         const approved = await refunds.retrieve({ provider, id: pending.id, payment: order });
-        rows.push({ provider, step: 'approved (SetApproval)', amount: show(approved.amount), outcome: `${approved.status} ${approved.id}`, recorded: recorded(order) });
+        rows.push({
+          provider,
+          step: 'approved (SetApproval)',
+          amount: show(approved.amount),
+          outcome: `${approved.status} ${approved.id}`,
+          recorded: recorded(order),
+        });
       }
     }
   }
@@ -99,11 +138,27 @@ export async function runDemo(): Promise<DemoRow[]> {
 }
 
 export function formatDemo(rows: DemoRow[]): string {
-  const header: DemoRow = { provider: 'provider', step: 'step', amount: 'amount', outcome: 'outcome', recorded: Number.NaN };
-  const cells = (row: DemoRow) => [row.provider, row.step, row.amount, row.outcome, Number.isNaN(row.recorded) ? 'recorded' : String(row.recorded)];
+  const header: DemoRow = {
+    provider: 'provider',
+    step: 'step',
+    amount: 'amount',
+    outcome: 'outcome',
+    recorded: Number.NaN,
+  };
+  const cells = (row: DemoRow) => [
+    row.provider,
+    row.step,
+    row.amount,
+    row.outcome,
+    Number.isNaN(row.recorded) ? 'recorded' : String(row.recorded),
+  ];
   const table = [header, ...rows].map(cells);
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => value.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [
     'refundkit demo — four providers, one API, offline sandboxes',
     '',
@@ -112,6 +167,6 @@ export function formatDemo(rows: DemoRow[]): string {
     ...table.slice(1).map(line),
     '',
     '"recorded" counts the refunds the provider sandbox holds for that payment: a lost response is',
-    'reconciled by the refund\'s reference instead of being sent twice.',
+    "reconciled by the refund's reference instead of being sent twice.",
   ].join('\n');
 }
