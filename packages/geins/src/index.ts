@@ -1,3 +1,5 @@
+export type { GeinsAdapterOptions } from './geins-adapter.js';
+export { geins, geinsCapabilities } from './geins-adapter.js';
 export type { GeinsClient, GeinsClientOptions } from './geins-client.js';
 export { createGeinsClient, geinsBaseUrl } from './geins-client.js';
 export type {

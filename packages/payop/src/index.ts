@@ -1,4 +1,6 @@
 export type { components, operations, paths } from './generated/payop.gen.js';
+export type { PayopAdapterOptions } from './payop-adapter.js';
+export { payop, payopCapabilities } from './payop-adapter.js';
 export type { PayopClient, PayopClientOptions } from './payop-client.js';
 export { createPayopClient, payopBaseUrl } from './payop-client.js';
 export type {

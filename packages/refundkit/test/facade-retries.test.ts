@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { createRefunds, type RefundEvent, type RefundsOptions, smartpay } from '../src/index.js';
 
 type Options = Omit<RefundsOptions<Record<string, never>>, 'providers'>;
+type Fetch = (request: Request) => Promise<Response>;
 
-function setup(options: Options = {}, wrap?: (fetch: typeof sandbox.fetch) => typeof sandbox.fetch) {
+function setup(options: Options = {}, wrap?: (fetch: Fetch) => Fetch) {
   const sandbox = createSmartpaySandbox();
   const events: RefundEvent[] = [];
   const requests: string[] = [];
   const base = wrap ? wrap(sandbox.fetch) : sandbox.fetch;
-  const fetch = (async (input: Request) => {
+  const fetch: Fetch = async (input) => {
     requests.push(`${input.method} ${new URL(input.url).pathname}`);
     return base(input);
-  }) as typeof sandbox.fetch;
+  };
   const refunds = createRefunds({
     providers: { smartpay: smartpay({ ...sandbox.credentials, fetch }) },
     retryDelayMs: 1,
@@ -85,7 +86,7 @@ describe('facade retries, timeouts and aborts', () => {
 
   it('retries a connection that was refused without reconciling', async () => {
     let refused = false;
-    const { sandbox, create, requests } = setup({}, (fetch) => async (request) => {
+    const { sandbox, create, requests } = setup({}, (fetch) => async (request: Request) => {
       if (!refused) {
         refused = true;
         throw new TypeError('fetch failed', {

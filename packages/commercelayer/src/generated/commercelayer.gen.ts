@@ -663,10 +663,27 @@ export interface components {
     responses: {
         /**
          * @description Bad request, e.g. the body's `data.id` differs from the id in the URL
-         *     (`KEY_NOT_INCLUDED_IN_URL`).
+         *     (`KEY_NOT_INCLUDED_IN_URL`), or a query parameter is invalid (`INVALID_PAGE_VALUE`,
+         *     `INVALID_SORT_CRITERIA`, `INVALID_INCLUDE`, `INVALID_FIELD`, `INVALID_FILTER_VALUE`; codes
+         *     from Commerce Layer's own error list — the per-resource docs do not list 400 for GETs).
          */
         BadRequest: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/vnd.api+json": components["schemas"]["Errors"];
+            };
+        };
+        /**
+         * @description Method not allowed. Today's API has no `POST /refunds` (refunds are created through the
+         *     capture `_refund` trigger), and the docs' status table lists 405 for methods a path does
+         *     not serve; the exact body for this path is not documented, so the example is illustrative.
+         */
+        MethodNotAllowed: {
+            headers: {
+                /** @description The methods the path serves. */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -948,6 +965,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["RefundListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
@@ -976,6 +994,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
             406: components["responses"]["NotAcceptable"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -1031,6 +1050,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["RefundResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
@@ -1148,6 +1168,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["CaptureResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
@@ -1327,6 +1348,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["RefundListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];

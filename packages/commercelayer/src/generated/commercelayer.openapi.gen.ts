@@ -144,6 +144,9 @@ export const commercelayerOpenApi = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -249,6 +252,9 @@ export const commercelayerOpenApi = {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
           },
           "406": {
             "$ref": "#/components/responses/NotAcceptable"
@@ -379,6 +385,9 @@ export const commercelayerOpenApi = {
                 }
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -634,6 +643,9 @@ export const commercelayerOpenApi = {
                 }
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -973,6 +985,9 @@ export const commercelayerOpenApi = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -1150,7 +1165,7 @@ export const commercelayerOpenApi = {
     },
     "responses": {
       "BadRequest": {
-        "description": "Bad request, e.g. the body's `data.id` differs from the id in the URL\n(`KEY_NOT_INCLUDED_IN_URL`).\n",
+        "description": "Bad request, e.g. the body's `data.id` differs from the id in the URL\n(`KEY_NOT_INCLUDED_IN_URL`), or a query parameter is invalid (`INVALID_PAGE_VALUE`,\n`INVALID_SORT_CRITERIA`, `INVALID_INCLUDE`, `INVALID_FIELD`, `INVALID_FILTER_VALUE`; codes\nfrom Commerce Layer's own error list — the per-resource docs do not list 400 for GETs).\n",
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -1166,6 +1181,55 @@ export const commercelayerOpenApi = {
                       "detail": "The URL does not support the key PbEhkwMvqN",
                       "code": "KEY_NOT_INCLUDED_IN_URL",
                       "status": "400"
+                    }
+                  ]
+                }
+              },
+              "invalidPageValue": {
+                "summary": "Page size above the maximum of 25",
+                "value": {
+                  "errors": [
+                    {
+                      "title": "Invalid page value",
+                      "detail": "26 is not a valid value for size.",
+                      "code": "INVALID_PAGE_VALUE",
+                      "status": "400",
+                      "source": {
+                        "parameter": "page[size]"
+                      }
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        }
+      },
+      "MethodNotAllowed": {
+        "description": "Method not allowed. Today's API has no `POST /refunds` (refunds are created through the\ncapture `_refund` trigger), and the docs' status table lists 405 for methods a path does\nnot serve; the exact body for this path is not documented, so the example is illustrative.\n",
+        "headers": {
+          "Allow": {
+            "description": "The methods the path serves.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        },
+        "content": {
+          "application/vnd.api+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Errors"
+            },
+            "examples": {
+              "methodNotAllowed": {
+                "summary": "POST on /refunds (illustrative body)",
+                "value": {
+                  "errors": [
+                    {
+                      "title": "Method not allowed",
+                      "detail": "POST is not allowed on /refunds",
+                      "code": "METHOD_NOT_ALLOWED",
+                      "status": "405"
                     }
                   ]
                 }

@@ -33,12 +33,13 @@ export interface CommercelayerPaymentInput {
   declineRefunds?: boolean;
 }
 
-export interface CommercelayerCredentials {
+/** What `createCommercelayerClient` takes as credentials (a type alias, so it is a string record). */
+export type CommercelayerCredentials = {
   /** The organization slug (the API host's subdomain). */
   organization: string;
   /** A JWT-shaped integration access token, sent as `Authorization: Bearer <token>`. */
   accessToken: string;
-}
+};
 
 export type CommercelayerSandbox = Sandbox<CommercelayerCredentials, CommercelayerPaymentInput>;
 export type CommercelayerSandboxOptions = SandboxOptions;
@@ -48,8 +49,6 @@ type RefundAttributes = CommercelayerRefundAttributes;
 type CaptureAttributes = CommercelayerCapture['attributes'];
 
 const jsonApi = 'application/vnd.api+json';
-/** The path of the spec's server URL, `https://{organization}.commercelayer.io/api`. */
-const apiPath = '/api';
 const base64url = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
 const digits = '0123456789';
 /** Amounts with more significant digits would lose exactness as `amount_float` (a JSON number). */
@@ -101,7 +100,10 @@ interface Refund {
   metadata: Json | null;
 }
 
-type Node = { type: 'refunds'; refund: Refund } | { type: 'captures'; capture: Capture } | { type: 'orders'; order: Order };
+type Node =
+  | { type: 'refunds'; refund: Refund }
+  | { type: 'captures'; capture: Capture }
+  | { type: 'orders'; order: Order };
 type IncludeTree = Map<string, IncludeTree>;
 type Fieldsets = Partial<Record<'refunds' | 'captures', Set<string>>>;
 
@@ -116,7 +118,11 @@ interface ApiError {
 
 function errors(status: number, list: ApiError[], headers?: Record<string, string>): SandboxResponse {
   const body = {
-    errors: list.map(({ meta, ...error }) => ({ ...error, status: String(status), ...(meta ? { meta } : {}) })),
+    errors: list.map(({ meta, ...error }) => ({
+      ...error,
+      status: String(status),
+      ...(meta ? { meta } : {}),
+    })),
   };
   return headers ? { status, headers, body } : { status, body };
 }
@@ -129,7 +135,10 @@ class Rejection {
 function guard(handler: (request: OperationRequest) => SandboxResponse) {
   return (request: OperationRequest): SandboxResponse => {
     try {
-      return handler(request);
+      const response = handler(request);
+      // A sparse fieldset leaves out members the full-resource schemas require (JSON:API allows it).
+      const sparse = [...request.query.keys()].some((name) => name.startsWith('fields['));
+      return sparse ? { ...response, sparse } : response;
     } catch (caught) {
       if (caught instanceof Rejection) return caught.response;
       throw caught;
@@ -151,7 +160,14 @@ const badParameter = (code: string, title: string, detail: string, parameter: st
 
 const notAllowed = (name: string, pointer: string) =>
   new Rejection(
-    errors(400, [{ title: 'Param not allowed', detail: `${name} is not allowed.`, code: 'PARAM_NOT_ALLOWED', source: { pointer } }]),
+    errors(400, [
+      {
+        title: 'Param not allowed',
+        detail: `${name} is not allowed.`,
+        code: 'PARAM_NOT_ALLOWED',
+        source: { pointer },
+      },
+    ]),
   );
 
 /**
@@ -228,7 +244,15 @@ const captureAttributeNames = [
 /** Includable relationships (spec `RefundInclude` / `CaptureInclude`); `event_stores` is not includable. */
 const includable: Record<'refunds' | 'captures', string[]> = {
   refunds: ['order', 'payment_source', 'attachments', 'events', 'reference_capture', 'return'],
-  captures: ['order', 'payment_source', 'attachments', 'events', 'reference_authorization', 'refunds', 'return'],
+  captures: [
+    'order',
+    'payment_source',
+    'attachments',
+    'events',
+    'reference_authorization',
+    'refunds',
+    'return',
+  ],
 };
 const fieldNames: Record<'refunds' | 'captures', Set<string>> = {
   refunds: new Set([...refundAttributeNames, ...includable.refunds, 'event_stores']),
@@ -312,29 +336,35 @@ function compare(a: unknown, b: unknown): number {
   return (a as number | string) < (b as number | string) ? -1 : 1;
 }
 
+type Matcher = (value: unknown, argument: string, kind: Kind) => boolean;
+const order = (kind: Kind, value: unknown, argument: string) =>
+  compare(comparable(kind, value), comparable(kind, argument));
+const among = (kind: Kind, value: unknown, argument: string) =>
+  argument.split(',').some((item) => comparable(kind, item) === comparable(kind, value));
+const text = (value: unknown) => String(value).toLowerCase();
+const flag = (argument: string) => comparable('boolean', argument);
+
 /** Ransack matchers the sandbox evaluates, longest suffix first so `not_eq` wins over `eq`. */
-const matchers: [string, (value: unknown, argument: string, kind: Kind) => boolean][] = (
-  [
-    ['not_eq', (v, a, k) => v === null || comparable(k, v) !== comparable(k, a)],
-    ['eq', (v, a, k) => v !== null && comparable(k, v) === comparable(k, a)],
-    ['not_in', (v, a, k) => v === null || !a.split(',').some((item) => comparable(k, item) === comparable(k, v))],
-    ['in', (v, a, k) => v !== null && a.split(',').some((item) => comparable(k, item) === comparable(k, v))],
-    ['not_cont', (v, a) => v === null || !String(v).toLowerCase().includes(a.toLowerCase())],
-    ['cont', (v, a) => v !== null && String(v).toLowerCase().includes(a.toLowerCase())],
-    ['start', (v, a) => v !== null && String(v).toLowerCase().startsWith(a.toLowerCase())],
-    ['end', (v, a) => v !== null && String(v).toLowerCase().endsWith(a.toLowerCase())],
-    ['lteq', (v, a, k) => v !== null && comparable(k, v) <= comparable(k, a)],
-    ['lt', (v, a, k) => v !== null && comparable(k, v) < comparable(k, a)],
-    ['gteq', (v, a, k) => v !== null && comparable(k, v) >= comparable(k, a)],
-    ['gt', (v, a, k) => v !== null && comparable(k, v) > comparable(k, a)],
-    ['not_null', (v, a) => (v !== null) === comparable('boolean', a)],
-    ['null', (v, a) => (v === null) === comparable('boolean', a)],
-    ['present', (v, a) => (v !== null && v !== '') === comparable('boolean', a)],
-    ['blank', (v, a) => (v === null || v === '') === comparable('boolean', a)],
-    ['true', (v, a) => (v === true) === comparable('boolean', a)],
-    ['false', (v, a) => (v === false) === comparable('boolean', a)],
-  ] as const
-).map(([name, test]) => [name, test] as [string, (value: unknown, argument: string, kind: Kind) => boolean]);
+const matchers: [string, Matcher][] = [
+  ['not_eq', (v, a, k) => v === null || order(k, v, a) !== 0],
+  ['eq', (v, a, k) => v !== null && order(k, v, a) === 0],
+  ['not_in', (v, a, k) => v === null || !among(k, v, a)],
+  ['in', (v, a, k) => v !== null && among(k, v, a)],
+  ['not_cont', (v, a) => v === null || !text(v).includes(a.toLowerCase())],
+  ['cont', (v, a) => v !== null && text(v).includes(a.toLowerCase())],
+  ['start', (v, a) => v !== null && text(v).startsWith(a.toLowerCase())],
+  ['end', (v, a) => v !== null && text(v).endsWith(a.toLowerCase())],
+  ['lteq', (v, a, k) => v !== null && order(k, v, a) <= 0],
+  ['lt', (v, a, k) => v !== null && order(k, v, a) < 0],
+  ['gteq', (v, a, k) => v !== null && order(k, v, a) >= 0],
+  ['gt', (v, a, k) => v !== null && order(k, v, a) > 0],
+  ['not_null', (v, a) => (v !== null) === flag(a)],
+  ['null', (v, a) => (v === null) === flag(a)],
+  ['present', (v, a) => (v !== null && v !== '') === flag(a)],
+  ['blank', (v, a) => (v === null || v === '') === flag(a)],
+  ['true', (v, a) => (v === true) === flag(a)],
+  ['false', (v, a) => (v === false) === flag(a)],
+];
 
 /**
  * Applies `filter[q][…]` to refunds. Evaluated: `<attribute>_<matcher>` for the filterable refund
@@ -373,7 +403,12 @@ function filterRefunds(refunds: Refund[], query: URLSearchParams): Refund[] {
         wanted = undefined;
       }
       if (!wanted || typeof wanted !== 'object' || Array.isArray(wanted)) {
-        throw badParameter('INVALID_FILTER_VALUE', 'Invalid filter value', `${argument} is not a JSON object.`, key);
+        throw badParameter(
+          'INVALID_FILTER_VALUE',
+          'Invalid filter value',
+          `${argument} is not a JSON object.`,
+          key,
+        );
       }
       tests.push((refund) =>
         Object.entries(wanted as Json).every(
@@ -389,7 +424,9 @@ function filterRefunds(refunds: Refund[], query: URLSearchParams): Refund[] {
       .split('_or_')
       .map((name) => refundColumns[name]);
     if (columns.length === 0 || columns.some((column) => column === undefined)) continue;
-    tests.push((refund) => columns.some((column) => matcher[1](column!.read(refund), argument, column!.kind)));
+    tests.push((refund) =>
+      columns.some((column) => matcher[1](column!.read(refund), argument, column!.kind)),
+    );
   }
   return refunds.filter((refund) => tests.every((test) => test(refund)));
 }
@@ -399,7 +436,12 @@ function sortRefunds(refunds: Refund[], sort: string | null): Refund[] {
   const keys = (sort ?? 'created_at').split(',').map((field) => {
     const name = field.replace(/^-/, '');
     if (!sortable.has(name)) {
-      throw badParameter('INVALID_SORT_CRITERIA', 'Invalid sort criteria', `${name} is not a valid sort criteria for refunds`, 'sort');
+      throw badParameter(
+        'INVALID_SORT_CRITERIA',
+        'Invalid sort criteria',
+        `${name} is not a valid sort criteria for refunds`,
+        'sort',
+      );
     }
     const column = refundColumns[name === 'order' ? 'order_id' : name === 'return' ? 'return_id' : name]!;
     return { column, direction: field.startsWith('-') ? -1 : 1 };
@@ -412,8 +454,8 @@ function sortRefunds(refunds: Refund[], sort: string | null): Refund[] {
         if (x !== y) return (x === null ? 1 : -1) * direction;
         continue;
       }
-      const order = compare(comparable(column.kind, x), comparable(column.kind, y));
-      if (order !== 0) return order * direction;
+      const result = compare(comparable(column.kind, x), comparable(column.kind, y));
+      if (result !== 0) return result * direction;
     }
     return (a.sequence - b.sequence) * first;
   });
@@ -431,7 +473,7 @@ function parseInclude(include: string | null, primary: 'refunds' | 'captures'): 
         if (!includable[type].includes(name)) {
           throw badParameter(
             'INVALID_INCLUDE',
-            'Invalid field',
+            'Invalid include',
             `${name} is not a valid includable relationship of ${type}`,
             'include',
           );
@@ -455,7 +497,12 @@ function parseFieldsets(query: URLSearchParams): Fieldsets {
     const names = new Set(value.split(','));
     for (const name of names) {
       if (!fieldNames[type].has(name)) {
-        throw badParameter('INVALID_FIELD', 'Invalid field', `${name} is not a valid field for ${type}.`, parameter);
+        throw badParameter(
+          'INVALID_FIELD',
+          'Invalid field',
+          `${name} is not a valid field for ${type}.`,
+          parameter,
+        );
       }
     }
     fieldsets[type] = names;
@@ -496,11 +543,17 @@ function describeViolation(message: string): { title: string; meta: Json; proper
   }
   found = /^must be <= (\S+)$/.exec(message);
   if (found) {
-    return { title: `must be less than or equal to ${found[1]}`, meta: { error: 'less_than_or_equal_to', count: Number(found[1]) } };
+    return {
+      title: `must be less than or equal to ${found[1]}`,
+      meta: { error: 'less_than_or_equal_to', count: Number(found[1]) },
+    };
   }
   found = /^must NOT have fewer than (\d+) characters$/.exec(message);
   if (found) {
-    return { title: `is too short (minimum is ${found[1]} characters)`, meta: { error: 'too_short', count: Number(found[1]) } };
+    return {
+      title: `is too short (minimum is ${found[1]} characters)`,
+      meta: { error: 'too_short', count: Number(found[1]) },
+    };
   }
   if (/^must be equal to (constant|one of the allowed values)$/.test(message)) {
     return { title: 'is not included in the list', meta: { error: 'inclusion' } };
@@ -511,7 +564,7 @@ function describeViolation(message: string): { title: string; meta: Json; proper
 const queryParameterCodes: [RegExp, string, string][] = [
   [/^page\[/, 'INVALID_PAGE_VALUE', 'Invalid page value'],
   [/^sort$/, 'INVALID_SORT_CRITERIA', 'Invalid sort criteria'],
-  [/^include$/, 'INVALID_INCLUDE', 'Invalid field'],
+  [/^include$/, 'INVALID_INCLUDE', 'Invalid include'],
   [/^fields\[/, 'INVALID_FIELD', 'Invalid field'],
   [/^filter\[/, 'INVALID_FILTER_VALUE', 'Invalid filter value'],
 ];
@@ -547,7 +600,12 @@ function invalidRequest(violations: string[], operationId: string): SandboxRespo
         'PARAM_NOT_ALLOWED',
         'Param not allowed',
       ];
-      badRequest.push({ title, detail: `${parameter[1]} ${parameter[2]}`, code, source: { parameter: parameter[1]! } });
+      badRequest.push({
+        title,
+        detail: `${parameter[1]} ${parameter[2]}`,
+        code,
+        source: { parameter: parameter[1]! },
+      });
     } else if (violation === 'request body is required') {
       badRequest.push({
         title: 'Missing Parameter',
@@ -556,13 +614,23 @@ function invalidRequest(violations: string[], operationId: string): SandboxRespo
         source: { pointer: '/data' },
       });
     } else if (violation === 'request body is not valid JSON') {
-      badRequest.push({ title: 'Bad request', detail: 'The request body is not valid JSON.', code: 'INVALID_DATA_FORMAT' });
-    } else if (body && !/^(is|this)\b/.test(body[2]!)) {
+      badRequest.push({
+        title: 'Bad request',
+        detail: 'The request body is not valid JSON.',
+        code: 'INVALID_DATA_FORMAT',
+      });
+    } else if (body) {
       const { title, meta, property } = describeViolation(body[2]!);
       const pointer = `${body[1] ?? ''}${property ? `/${property}` : ''}` || '/data';
       if (invalid.some((error) => error.source?.pointer === pointer)) continue;
       const name = pointer.split('/').at(-1)!;
-      invalid.push({ title, detail: `${name} - ${title}`, code: 'VALIDATION_ERROR', source: { pointer }, meta });
+      invalid.push({
+        title,
+        detail: `${name} - ${title}`,
+        code: 'VALIDATION_ERROR',
+        source: { pointer },
+        meta,
+      });
     } else {
       badRequest.push({ title: 'Bad request', detail: violation, code: 'BAD_REQUEST' });
     }
@@ -612,13 +680,6 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
     const transactionNumber = (order: Order) => {
       order.transactions += 1;
       return `${order.number}/T/${String(order.transactions).padStart(3, '0')}`;
-    };
-
-    // Resource links are absolute. The handlers do not see the request URL: over HTTP the Host header
-    // gives the origin; in process the organization's canonical host is used.
-    const originOf = (headers: Headers) => {
-      const host = headers.get('host');
-      return host ? `http://${host}` : `https://${organization}.commercelayer.io`;
     };
 
     const refunded = (capture: Capture) =>
@@ -684,7 +745,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
 
     const identify = (node: Node) => ({
       type: node.type,
-      id: node.type === 'refunds' ? node.refund.id : node.type === 'captures' ? node.capture.id : node.order.id,
+      id:
+        node.type === 'refunds' ? node.refund.id : node.type === 'captures' ? node.capture.id : node.order.id,
     });
 
     /** The modelled related resources of a node: one, many, or `undefined` when not modelled. */
@@ -694,20 +756,22 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         if (name === 'reference_capture') return { type: 'captures', capture: node.refund.capture };
       } else if (node.type === 'captures') {
         if (name === 'order') return { type: 'orders', order: node.capture.order };
-        if (name === 'refunds') return node.capture.refunds.map((refund) => ({ type: 'refunds', refund }));
+        if (name === 'refunds')
+          return node.capture.refunds.map((refund) => ({ type: 'refunds' as const, refund }));
       }
       return undefined;
     }
 
     interface Shape {
-      origin: string;
+      /** The API base URL as the caller sees it, for absolute links. */
+      base: string;
       include: IncludeTree | undefined;
       fields: Fieldsets;
     }
 
     function render(node: Node, include: IncludeTree | undefined, shape: Shape): Json {
       const { type, id } = identify(node);
-      const self = `${shape.origin}${apiPath}/${type}/${id}`;
+      const self = `${shape.base}/${type}/${id}`;
       const meta = { mode: 'test', organization_id: organizationId };
       if (node.type === 'orders') {
         return {
@@ -719,14 +783,19 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         };
       }
       const fields = shape.fields[node.type];
-      let attributes: Json = node.type === 'refunds' ? refundAttributes(node.refund) : captureAttributes(node.capture);
-      if (fields) attributes = Object.fromEntries(Object.entries(attributes).filter(([name]) => fields.has(name)));
+      let attributes: Json =
+        node.type === 'refunds' ? refundAttributes(node.refund) : captureAttributes(node.capture);
+      if (fields)
+        attributes = Object.fromEntries(Object.entries(attributes).filter(([name]) => fields.has(name)));
       const relationships: Json = {};
       for (const name of emitted[node.type]) {
         if (fields && !fields.has(name)) continue;
-        const relationship: Json = { links: { self: `${self}/relationships/${name}`, related: `${self}/${name}` } };
+        const relationship: Json = {
+          links: { self: `${self}/relationships/${name}`, related: `${self}/${name}` },
+        };
         const target = include?.has(name) ? related(node, name) : undefined;
-        if (target !== undefined) relationship.data = Array.isArray(target) ? target.map(identify) : identify(target);
+        if (target !== undefined)
+          relationship.data = Array.isArray(target) ? target.map(identify) : identify(target);
         relationships[name] = relationship;
       }
       // A sparse fieldset leaves out what was not asked for (JSON:API), even the members the spec requires.
@@ -758,7 +827,9 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
                 // Reached again through another path: keep the relationship data both paths asked for.
                 for (const [relationship, value] of Object.entries((rendered.relationships ?? {}) as Json)) {
                   const data = (value as Json).data;
-                  const into = (existing.relationships as Json | undefined)?.[relationship] as Json | undefined;
+                  const into = (existing.relationships as Json | undefined)?.[relationship] as
+                    | Json
+                    | undefined;
                   if (data !== undefined && into) into.data = data;
                 }
               }
@@ -775,9 +846,18 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       };
     }
 
-    function shapeOf(query: URLSearchParams, headers: Headers, primary: 'refunds' | 'captures'): Shape {
+    function shapeOf(
+      query: URLSearchParams,
+      headers: Headers,
+      baseUrl: string,
+      primary: 'refunds' | 'captures',
+    ): Shape {
       negotiate(headers);
-      return { origin: originOf(headers), include: parseInclude(query.get('include'), primary), fields: parseFieldsets(query) };
+      return {
+        base: baseUrl,
+        include: parseInclude(query.get('include'), primary),
+        fields: parseFieldsets(query),
+      };
     }
 
     /** A page of refunds: filtered, sorted, `page[number]`/`page[size]` (default 1 and 10, at most 25). */
@@ -790,7 +870,7 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       // Pagination links keep the request's other parameters (filters, sort, include, fields).
       const kept = [...query].filter(([name]) => !name.startsWith('page['));
       const link = (target: number) =>
-        `${shape.origin}${apiPath}${path}?${new URLSearchParams([
+        `${shape.base}${path}?${new URLSearchParams([
           ['page[number]', String(target)],
           ['page[size]', String(size)],
           ...kept,
@@ -815,7 +895,11 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
     }
 
     /** Checks `data.id` against the URL and the attribute and relationship names against what is updatable. */
-    function checkUpdate(urlId: string, data: { id: string; attributes: Json; relationships?: unknown }, updatable: Set<string>) {
+    function checkUpdate(
+      urlId: string,
+      data: { id: string; attributes: Json; relationships?: unknown },
+      updatable: Set<string>,
+    ) {
       if (data.id !== urlId) {
         throw new Rejection(
           errors(400, [
@@ -861,7 +945,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           count: balance,
         });
       }
-      if (amount <= 0) throw amountError('must be greater than 0', { error: 'greater_than', value: amount, count: 0 });
+      if (amount <= 0)
+        throw amountError('must be greater than 0', { error: 'greater_than', value: amount, count: 0 });
       const time = now();
       const declined = capture.declineRefunds;
       const refund: Refund = {
@@ -897,7 +982,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       spec: commercelayerOpenApi,
       mediaType: jsonApi,
       credentials: { organization, accessToken },
-      authenticate: (headers) => /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1] === accessToken,
+      authenticate: (headers) =>
+        /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1] === accessToken,
       unauthorized: (operationId) =>
         operationId === 'createRefund'
           ? methodNotAllowed()
@@ -911,7 +997,9 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       invalidRequest,
       // Not documented; the JSON:API error shape of every other 4xx.
       notFound: () =>
-        errors(404, [{ title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' }]),
+        errors(404, [
+          { title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' },
+        ]),
       faultBody: (status) => {
         const [title, code] =
           status === 429
@@ -921,27 +1009,36 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
               : ['Internal server error', 'INTERNAL_SERVER_ERROR'];
         return errors(status, [{ title, detail: `${title} (sandbox fault).`, code }]).body;
       },
-      createPayment(input) {
-        const { amount, currency } = input ?? ({} as CommercelayerPaymentInput);
-        if (!Number.isSafeInteger(amount) || amount <= 0 || amount > maxAmount) {
+      createPayment(given) {
+        const input = (given ?? {}) as Partial<Record<keyof CommercelayerPaymentInput, unknown>>;
+        const { amount, currency } = input;
+        if (
+          typeof amount !== 'number' ||
+          !Number.isSafeInteger(amount) ||
+          amount <= 0 ||
+          amount > maxAmount
+        ) {
           throw new TypeError(
             `createPayment: "amount" must be a positive whole number of minor units, at most ${maxAmount}`,
           );
         }
         const exponent = typeof currency === 'string' ? currencyExponent(currency) : undefined;
-        if (exponent === undefined) {
-          throw new TypeError(`createPayment: "currency" must be an ISO 4217 code such as "EUR", got ${String(currency)}`);
+        if (typeof currency !== 'string' || exponent === undefined) {
+          throw new TypeError(
+            `createPayment: "currency" must be an ISO 4217 code such as "EUR", got ${String(currency)}`,
+          );
         }
-        if (input.order !== undefined && !(typeof input.order === 'string' && /^[A-Za-z0-9_-]+$/.test(input.order))) {
+        const orderId = input.order;
+        if (orderId !== undefined && !(typeof orderId === 'string' && /^[A-Za-z0-9_-]+$/.test(orderId))) {
           throw new TypeError('createPayment: "order" must be an id of letters, digits, "_" and "-"');
         }
-        let order = input.order === undefined ? undefined : orders.get(input.order);
+        let order = orderId === undefined ? undefined : orders.get(orderId);
         if (order && order.currency !== currency) {
           throw new TypeError(`createPayment: order ${order.id} is in ${order.currency}, not ${currency}`);
         }
         if (!order) {
           order = {
-            id: input.order ?? uniqueId(orders),
+            id: orderId ?? uniqueId(orders),
             number: tools.randomId(1, '123456789') + tools.randomId(7, digits),
             currency,
             transactions: 0,
@@ -983,17 +1080,17 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           createdAt: refund.createdAt,
         })),
       handlers: {
-        listRefunds: guard(({ query, headers }) =>
-          listPage([...refunds.values()], query, shapeOf(query, headers, 'refunds'), '/refunds'),
+        listRefunds: guard(({ query, headers, baseUrl }) =>
+          listPage([...refunds.values()], query, shapeOf(query, headers, baseUrl, 'refunds'), '/refunds'),
         ),
-        retrieveRefund: guard(({ pathParams, query, headers }) => {
-          const shape = shapeOf(query, headers, 'refunds');
+        retrieveRefund: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'refunds');
           const refund = refunds.get(pathParams.refundId!);
           if (!refund) return recordNotFound(pathParams.refundId!);
           return { status: 200, body: document({ type: 'refunds', refund }, shape) };
         }),
-        updateRefund: guard(({ pathParams, query, headers, body }) => {
-          const shape = shapeOf(query, headers, 'refunds');
+        updateRefund: guard(({ pathParams, query, headers, baseUrl, body }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'refunds');
           const { data } = body as CommercelayerRefundUpdate;
           checkUpdate(pathParams.refundId!, data, refundUpdatable);
           const refund = refunds.get(pathParams.refundId!);
@@ -1010,13 +1107,13 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           return { status: 200, body: document({ type: 'refunds', refund }, shape) };
         }),
         createRefund: () => methodNotAllowed(),
-        retrieveCapture: guard(({ pathParams, query, headers }) => {
-          const shape = shapeOf(query, headers, 'captures');
+        retrieveCapture: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'captures');
           const capture = findCapture(pathParams.captureId!);
           return { status: 200, body: document({ type: 'captures', capture }, shape) };
         }),
-        updateCapture: guard(({ pathParams, query, headers, body }) => {
-          const shape = shapeOf(query, headers, 'captures');
+        updateCapture: guard(({ pathParams, query, headers, baseUrl, body }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'captures');
           const { data } = body as CommercelayerCaptureUpdate;
           checkUpdate(pathParams.captureId!, data, captureUpdatable);
           const capture = findCapture(pathParams.captureId!);
@@ -1025,17 +1122,23 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           // `_cancel` refunds captures of *pending* orders; the sandbox's orders are placed, so it has no effect.
           if (attributes._refund === true) refundCapture(capture, attributes._refund_amount_cents);
           if (attributes.reference !== undefined) capture.reference = attributes.reference;
-          if (attributes.reference_origin !== undefined) capture.referenceOrigin = attributes.reference_origin;
+          if (attributes.reference_origin !== undefined)
+            capture.referenceOrigin = attributes.reference_origin;
           if (attributes.metadata !== undefined) capture.metadata = attributes.metadata;
           if (attributes.succeeded !== undefined) capture.succeeded = attributes.succeeded;
           if (attributes._forward === true) capture.succeeded = true;
           capture.updatedAt = now();
           return { status: 200, body: document({ type: 'captures', capture }, shape) };
         }),
-        listCaptureRefunds: guard(({ pathParams, query, headers }) => {
-          const shape = shapeOf(query, headers, 'refunds');
+        listCaptureRefunds: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'refunds');
           const capture = findCapture(pathParams.captureId!);
-          return listPage(capture.refunds, query, shape, `/captures/${encodeURIComponent(capture.id)}/refunds`);
+          return listPage(
+            capture.refunds,
+            query,
+            shape,
+            `/captures/${encodeURIComponent(capture.id)}/refunds`,
+          );
         }),
       },
     };

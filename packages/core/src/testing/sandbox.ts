@@ -40,10 +40,17 @@ export interface SandboxResponse {
   headers?: Record<string, string>;
   /** JSON body; omit for none. */
   body?: unknown;
+  /**
+   * The body is a sparse subset of the documented schema (e.g. a JSON:API sparse fieldset the caller
+   * asked for): its status and headers are validated, its body is not.
+   */
+  sparse?: boolean;
 }
 
 export interface OperationRequest {
   operationId: string;
+  /** The API's base URL as the caller sees it (origin, mount prefix and base path), for links. */
+  baseUrl: string;
   pathParams: Record<string, string>;
   query: URLSearchParams;
   headers: Headers;
@@ -260,20 +267,30 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       }
     }
 
-    const outcome = await process(request, matched);
+    const pathname = new URL(request.url).pathname;
+    const baseUrl = `${new URL(request.url).origin}${pathname.slice(0, pathname.length - apiPath.length)}`;
+    const outcome = await process(request, matched, baseUrl);
     if (fault?.kind === 'drop-after-commit') return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
     return outcome;
   }
 
-  async function process(request: Request, matched: MatchedOperation): Promise<SandboxOutcome> {
+  async function process(
+    request: Request,
+    matched: MatchedOperation,
+    baseUrl: string,
+  ): Promise<SandboxOutcome> {
     const url = new URL(request.url);
     const answer = (response: SandboxResponse) => {
       const outgoing = jsonResponse(definition.mediaType, response);
-      const violations = validator.validateResponse(matched, {
-        status: response.status,
-        headers: outgoing.headers,
-        body: response.body,
-      });
+      const violations = validator
+        .validateResponse(matched, {
+          status: response.status,
+          headers: outgoing.headers,
+          body: response.body,
+        })
+        .filter(
+          (violation) => !(response.sparse && violation.startsWith(`response ${response.status} body`)),
+        );
       if (violations.length > 0) throw new SandboxResponseError(matched.operationId, violations);
       return { type: 'response', response: outgoing } as const;
     };
@@ -298,6 +315,7 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     return answer(
       handler({
         operationId: matched.operationId,
+        baseUrl,
         pathParams: matched.pathParams,
         query: url.searchParams,
         headers: request.headers,

@@ -1,0 +1,8 @@
+export type { SandboxLedgerEntry, SandboxOptions } from '@refundkit/core/testing';
+export type {
+  CommercelayerCredentials,
+  CommercelayerPaymentInput,
+  CommercelayerSandbox,
+  CommercelayerSandboxOptions,
+} from './commercelayer-sandbox.js';
+export { createCommercelayerSandbox } from './commercelayer-sandbox.js';
