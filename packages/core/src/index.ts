@@ -8,6 +8,7 @@ export {
   providerError,
   requestIdOf,
   retryAfterMs,
+  successData,
 } from './provider-error.js';
 export type {
   AdapterCall,

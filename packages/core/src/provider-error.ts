@@ -56,3 +56,26 @@ export function providerError(
     raw: body,
   });
 }
+
+/**
+ * The data of an openapi-fetch result, or the error to throw. Checks `response.ok` rather than `error`,
+ * because openapi-fetch leaves `error` undefined for a non-2xx answer with an empty body. A 2xx without a
+ * body is a retryable provider_error: after a create, it makes the facade reconcile instead of giving up.
+ */
+export function successData<T>(
+  provider: string,
+  result: { data?: T; error?: unknown; response: Response },
+  toError: (response: Response, body: unknown) => RefundError,
+): T {
+  if (!result.response.ok) throw toError(result.response, result.error);
+  if (result.data === undefined || result.data === null) {
+    throw new RefundError({
+      code: 'provider_error',
+      provider,
+      retryable: true,
+      requestId: requestIdOf(result.response),
+      message: `${provider} answered ${result.response.status} without a body`,
+    });
+  }
+  return result.data;
+}

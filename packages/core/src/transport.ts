@@ -96,6 +96,11 @@ export interface AttemptOptions {
 export interface Attempt {
   fetch: Fetch;
   signal: AbortSignal;
+  /**
+   * Turns a failure that escaped the adapter (e.g. reading a response body timed out or the connection
+   * died mid-body, after `fetch` resolved) into the RefundError it stands for. The caller's abort stays as is.
+   */
+  classify(error: unknown): unknown;
 }
 
 /** Builds the fetch and signal one attempt passes to the adapter's openapi-fetch calls. */
@@ -119,7 +124,7 @@ export function createAttempt(options: AttemptOptions): Attempt {
     try {
       response = await options.fetch(request);
     } catch (error) {
-      throw classifyFailure(error, provider, timeout.aborted || options.deadline.aborted, options);
+      throw classify(error);
     }
     hooks?.onResponse?.({
       provider,
@@ -132,7 +137,9 @@ export function createAttempt(options: AttemptOptions): Attempt {
     });
     return response;
   };
-  return { fetch, signal };
+  const classify = (error: unknown) =>
+    classifyFailure(error, provider, timeout.aborted || options.deadline.aborted, options);
+  return { fetch, signal, classify };
 }
 
 function classifyFailure(
@@ -156,6 +163,12 @@ function classifyFailure(
   }
   if (options.signal?.aborted) return error;
   const code = causeCode(error);
+  // undici rejects with TypeError "fetch failed" (and "terminated" when a body is cut off); anything else
+  // is not a network failure and must surface as it is, not be retried as one.
+  const networkFailure =
+    code !== undefined ||
+    (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
+  if (!networkFailure) return error;
   const failure = new RefundError({
     code: 'network',
     provider,

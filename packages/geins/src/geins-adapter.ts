@@ -10,6 +10,7 @@ import {
   type RefundAdapter,
   RefundError,
   type RefundStatus,
+  successData,
 } from '@refundkit/core';
 import { createGeinsClient, type GeinsClientOptions } from './geins-client.js';
 import type { GeinsEnvelope, GeinsRefund } from './geins-schemas.js';
@@ -145,12 +146,12 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
   const requireApproval = options.requireApproval === true;
 
   async function retrieve(orderId: number, refundId: string, call: AdapterCall): Promise<Refund> {
-    const { data, error, response } = await client.GET('/API/Order/{orderId}/Refund/{refundId}', {
+    const result = await client.GET('/API/Order/{orderId}/Refund/{refundId}', {
       params: { path: { orderId, refundId } },
       fetch: call.fetch,
       signal: call.signal,
     });
-    if (error) throw toError(response, error);
+    const data = successData('geins', result, toError);
     if (typeof data.Resource !== 'object' || data.Resource === null) {
       throw unreadable(`geins returned no refund ${refundId} on order ${orderId}`, data);
     }
@@ -192,11 +193,11 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
         fetch: call.fetch,
         signal: call.signal,
       });
-      if (error) throw toError(response, error, { create: true });
+      if (!response.ok) throw toError(response, error, { create: true });
       // Geins made the refund. From here on a failure must not read as "nothing happened": it is
       // retryable and carries no status, so the facade lists the order's refunds and finds it by reference.
       try {
-        if (!data.Resource) throw unreadable('geins answered 200 without the new refund id', data);
+        if (!data?.Resource) throw unreadable('geins answered 200 without the new refund id', data);
         return await retrieve(orderId, data.Resource, call);
       } catch (caught) {
         // The caller's own abort passes through: the facade reports it as an unknown outcome.
@@ -233,12 +234,12 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
     },
 
     async list({ payment }, call) {
-      const { data, error, response } = await client.GET('/API/Order/{orderId}/Refund/List', {
+      const result = await client.GET('/API/Order/{orderId}/Refund/List', {
         params: { path: { orderId: Number(payment) } },
         fetch: call.fetch,
         signal: call.signal,
       });
-      if (error) throw toError(response, error);
+      const data = successData('geins', result, toError);
       const refunds = data.Resource ?? [];
       if (!Array.isArray(refunds))
         throw unreadable(`geins returned no list of refunds for order ${payment}`, data);

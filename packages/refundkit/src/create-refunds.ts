@@ -1,5 +1,6 @@
 import {
   type AdapterCall,
+  type Attempt,
   createAttempt,
   isRefundError,
   isUnsentFailure,
@@ -139,7 +140,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     number: number,
     deadline: AbortSignal,
     signal: AbortSignal | undefined,
-  ): AdapterCall {
+  ): Attempt {
     return createAttempt({
       provider: adapter.provider,
       operation,
@@ -176,9 +177,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const waitSignal = options?.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     try {
       for (let number = 0; ; number += 1) {
+        const call = attempt(adapter, operation, number, deadline, options?.signal);
         try {
-          return await run(attempt(adapter, operation, number, deadline, options?.signal));
-        } catch (error) {
+          return await run(call);
+        } catch (escaped) {
+          const error = call.classify(escaped);
           if (!isRefundError(error) || !error.retryable || number >= maxRetries || deadline.aborted) {
             throw clean(error, adapter);
           }
@@ -260,13 +263,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
 
     async function createWithRetries(): Promise<Refund> {
       for (let number = 0; ; number += 1) {
+        const call = attempt(adapter, 'create', number, deadline, callOptions.signal);
         try {
           inDoubt = true;
-          return await adapter.create(
-            input,
-            attempt(adapter, 'create', number, deadline, callOptions.signal),
-          );
-        } catch (caught) {
+          return await adapter.create(input, call);
+        } catch (escaped) {
+          const caught = call.classify(escaped);
           if (!isRefundError(caught)) throw caught;
           const failure = caught;
           inDoubt = failure.retryable && !isUnsentFailure(failure) && failure.status !== 429;

@@ -4,6 +4,7 @@ import {
   type Refund,
   type RefundAdapter,
   type RefundErrorCode,
+  successData,
 } from '@refundkit/core';
 import { createSmartpayClient, type SmartpayClientOptions } from './smartpay-client.js';
 import type { SmartpayError, SmartpayRefund } from './smartpay-schemas.js';
@@ -72,7 +73,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
         : 'must look like payment_test_… or payment_live_…',
 
     async create(input, call) {
-      const { data, error, response } = await client.POST('/v1/refunds', {
+      const result = await client.POST('/v1/refunds', {
         params: { header: { 'Idempotency-Key': input.idempotencyKey } },
         body: {
           payment: input.payment,
@@ -86,30 +87,28 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
         fetch: call.fetch,
         signal: call.signal,
       });
-      if (error) throw toError(response, error);
-      return toRefund(data);
+      return toRefund(successData('smartpay', result, toError));
     },
 
     async retrieve({ id }, call) {
-      const { data, error, response } = await client.GET('/v1/refunds/{refundId}', {
+      const result = await client.GET('/v1/refunds/{refundId}', {
         params: { path: { refundId: id } },
         fetch: call.fetch,
         signal: call.signal,
       });
-      if (error) throw toError(response, error);
-      return toRefund(data);
+      return toRefund(successData('smartpay', result, toError));
     },
 
     async list({ payment }, call) {
       const refunds: Refund[] = [];
       let pageToken: string | undefined;
       for (let page = 0; page < maxListPages; page += 1) {
-        const { data, error, response } = await client.GET('/v1/refunds', {
+        const result = await client.GET('/v1/refunds', {
           params: { query: { maxResults: 100, ...(pageToken ? { pageToken } : {}) } },
           fetch: call.fetch,
           signal: call.signal,
         });
-        if (error) throw toError(response, error);
+        const data = successData('smartpay', result, toError);
         for (const refund of data.data) {
           if (typeof refund.payment === 'string' && refund.payment === payment)
             refunds.push(toRefund(refund as SmartpayRefund));

@@ -27,21 +27,36 @@ describe('smartpay adapter', () => {
       reference: 'rma-1',
     });
     expect(partial.raw).toMatchObject({ reason: 'requested_by_customer', metadata: { ticket: '9' } });
-    const rest = await adapter.create({ ...input, idempotencyKey: crypto.randomUUID(), amount: undefined, reference: 'rma-2' }, call());
+    const rest = await adapter.create(
+      { ...input, idempotencyKey: crypto.randomUUID(), amount: undefined, reference: 'rma-2' },
+      call(),
+    );
     expect(rest.amount.value).toBe(5000);
   });
 
   it('retrieves and lists the refunds of one payment', async () => {
     const { sandbox, adapter, call, payment, input } = setup();
     const other = sandbox.createPayment({ amount: 100, currency: 'JPY' });
-    const mine = await adapter.create({ ...input, amount: { value: 10, currency: 'JPY' }, reference: 'a' }, call());
-    await adapter.create({ ...input, idempotencyKey: 'k2', payment: other, amount: undefined, reference: 'b' }, call());
+    const mine = await adapter.create(
+      { ...input, amount: { value: 10, currency: 'JPY' }, reference: 'a' },
+      call(),
+    );
+    await adapter.create(
+      { ...input, idempotencyKey: 'k2', payment: other, amount: undefined, reference: 'b' },
+      call(),
+    );
     await expect(adapter.retrieve({ id: mine.id }, call())).resolves.toEqual(mine);
     await expect(adapter.list({ payment }, call())).resolves.toEqual([mine]);
   });
 
   it.each([
-    ['an over-refund', { amount: { value: 9000, currency: 'JPY' } }, 'insufficient_funds', 403, 'amount.insufficient'],
+    [
+      'an over-refund',
+      { amount: { value: 9000, currency: 'JPY' } },
+      'insufficient_funds',
+      403,
+      'amount.insufficient',
+    ],
     ['an unknown payment', { payment: 'payment_test_nope' }, 'not_found', 404, 'payment.not-found'],
   ])('maps %s', async (_name, change, code, status, providerCode) => {
     const { adapter, call, input } = setup();
@@ -55,12 +70,17 @@ describe('smartpay adapter', () => {
   it('maps a reused idempotency key to conflict and bad credentials to authentication', async () => {
     const { sandbox, adapter, call, input } = setup();
     await adapter.create({ ...input, amount: { value: 1, currency: 'JPY' }, reference: 'x' }, call());
-    await expect(adapter.create({ ...input, amount: { value: 2, currency: 'JPY' }, reference: 'x' }, call())).rejects.toMatchObject({
+    await expect(
+      adapter.create({ ...input, amount: { value: 2, currency: 'JPY' }, reference: 'x' }, call()),
+    ).rejects.toMatchObject({
       code: 'conflict',
       status: 409,
     });
     const intruder = smartpay({ secretKey: 'sk_test_wrong1', fetch: sandbox.fetch });
-    await expect(intruder.retrieve({ id: 'refund_test_1' }, call())).rejects.toMatchObject({ code: 'authentication', status: 401 });
+    await expect(intruder.retrieve({ id: 'refund_test_1' }, call())).rejects.toMatchObject({
+      code: 'authentication',
+      status: 401,
+    });
   });
 
   it('describes malformed payment ids and declares its capabilities', () => {
