@@ -1,3 +1,5 @@
+export type { CommercelayerAdapterOptions } from './commercelayer-adapter.js';
+export { commercelayer, commercelayerCapabilities } from './commercelayer-adapter.js';
 export type { CommercelayerClient, CommercelayerClientOptions } from './commercelayer-client.js';
 export { commercelayerBaseUrl, createCommercelayerClient } from './commercelayer-client.js';
 export type {

@@ -21,4 +21,4 @@ export type {
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { isRefundError, RefundError } from './refund-error.js';
 export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
-export { createAttempt, isUnsentFailure, redactHeaders, scrubSecrets } from './transport.js';
+export { createAttempt, isUnsentFailure, markUnsent, redactHeaders, scrubSecrets } from './transport.js';

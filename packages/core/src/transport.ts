@@ -65,6 +65,15 @@ const unsentCodes = new Set([
 ]);
 const unsent = new WeakSet<RefundError>();
 
+/**
+ * Marks a failure as one that happened before the refund-making request was sent (e.g. a preparatory read
+ * failed), so the facade may repeat the call without reconciling.
+ */
+export function markUnsent(error: RefundError): RefundError {
+  unsent.add(error);
+  return error;
+}
+
 /** True when the failed request certainly never reached the provider, so repeating it cannot duplicate anything. */
 export function isUnsentFailure(error: unknown): boolean {
   return error instanceof RefundError && unsent.has(error);

@@ -58,7 +58,13 @@ describe('refundkit sandbox', () => {
       .replace('sk_test_…', secretKey!)
       .replace('payment_test_…', payment!);
     const { stdout } = await run('sh', ['-c', curl], { timeout: 10_000 });
-    expect(JSON.parse(stdout)).toMatchObject({ object: 'refund', amount: 1500, currency: 'JPY', payment, status: 'succeeded' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      object: 'refund',
+      amount: 1500,
+      currency: 'JPY',
+      payment,
+      status: 'succeeded',
+    });
 
     const ledger = await (await fetch(`${origin}/smartpay/_sandbox/refunds`)).json();
     expect(ledger).toMatchObject({ refunds: [{ payment, amount: 1500 }] });
@@ -79,6 +85,9 @@ describe('refundkit sandbox', () => {
     const failure = await run(process.execPath, [bin, 'refund-everything'], { timeout: 10_000 }).catch(
       (error: { code: number; stdout: string }) => error,
     );
-    expect(failure).toMatchObject({ code: 2, stdout: expect.stringContaining('refundkit sandbox [--port 4010]') });
+    expect(failure).toMatchObject({
+      code: 2,
+      stdout: expect.stringContaining('refundkit sandbox [--port 4010]'),
+    });
   });
 });

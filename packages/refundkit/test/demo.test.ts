@@ -7,12 +7,12 @@ describe('pnpm demo', () => {
     const byProvider = (provider: string) => rows.filter((row) => row.provider === provider);
     for (const provider of ['commercelayer', 'payop', 'smartpay', 'geins']) {
       const steps = byProvider(provider);
-      expect(steps.map((row) => row.outcome.split(' ')[0])).toEqual(
-        expect.arrayContaining(['rejected:']),
-      );
+      expect(steps.map((row) => row.outcome.split(' ')[0])).toEqual(expect.arrayContaining(['rejected:']));
       const overRefund = steps.find((row) => row.step.startsWith('over-refund'));
       expect(overRefund?.outcome).toBe('rejected: insufficient_funds');
-      const refunded = steps.filter((row) => !row.outcome.startsWith('rejected') && row.step.includes('refund'));
+      const refunded = steps.filter(
+        (row) => !row.outcome.startsWith('rejected') && row.step.includes('refund'),
+      );
       expect(refunded.length).toBeGreaterThanOrEqual(3);
       const reconciled = steps.find((row) => row.step.includes('reconciled'));
       expect(reconciled?.outcome).not.toMatch(/^rejected/);

@@ -326,6 +326,8 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
 
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
+    // Like a real fetch: a request whose signal has fired is never sent.
+    request.signal.throwIfAborted();
     const outcome = await handle(request, new URL(request.url).pathname);
     if (outcome.type === 'response') return outcome.response;
     if (outcome.type === 'hang') {
