@@ -38,6 +38,7 @@
 import {
   type AdapterCall,
   type AdapterCreateInput,
+  commonRefundReasons,
   isRefundError,
   isUnsentFailure,
   markUnsent,
@@ -61,7 +62,7 @@ export const commercelayerCapabilities: ProviderCapabilities = {
   // Fact sheet §6: no idempotency key; every accepted `_refund` trigger makes another refund.
   idempotencyKeys: false,
   // Commerce Layer has no refund reason: the reason is stored as metadata `refundkit_reason`.
-  reasons: ['requested_by_customer', 'fraudulent', 'duplicate', 'other'],
+  reasons: commonRefundReasons,
   // Commerce Layer documents no limits on `metadata`; these are refundkit's.
   metadata: { maxKeys: 50, maxKeyLength: 100, maxValueLength: 1000 },
   // `reference` has no documented maximum length; 255 is refundkit's choice.

@@ -18,6 +18,7 @@ export type {
   RefundAdapter,
   RefundStatus,
 } from './refund.js';
+export { commonRefundReasons } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { isRefundError, RefundError } from './refund-error.js';
 export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';

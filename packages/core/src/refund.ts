@@ -73,3 +73,11 @@ export interface RefundAdapter {
   /** Credentials to scrub from anything refundkit reports (errors, hook events). */
   readonly secrets: readonly string[];
 }
+
+/** The reasons refundkit accepts for providers that have no reason field of their own (kept as metadata). */
+export const commonRefundReasons: readonly string[] = [
+  'requested_by_customer',
+  'fraudulent',
+  'duplicate',
+  'other',
+];

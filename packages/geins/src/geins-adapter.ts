@@ -1,5 +1,6 @@
 import {
   type AdapterCall,
+  commonRefundReasons,
   currencyExponent,
   isRefundError,
   minorUnitsToDecimal,
@@ -31,7 +32,7 @@ export const geinsCapabilities: ProviderCapabilities = {
   fullRefundWithoutAmount: false,
   idempotencyKeys: false,
   // Geins has no reason field: the adapter writes the reason into the refund's `Description`.
-  reasons: ['requested_by_customer', 'fraudulent', 'duplicate', 'other'],
+  reasons: commonRefundReasons,
   // Geins keeps no metadata on refunds.
   metadata: null,
   // refundkit's choice: Geins documents no length limit for `Reference`.

@@ -1,5 +1,6 @@
 import {
   type AdapterCall,
+  commonRefundReasons,
   currencyExponent,
   isRefundError,
   minorUnitsToDecimal,
@@ -25,7 +26,7 @@ export const payopCapabilities: ProviderCapabilities = {
   // PayOp documents no idempotency for refunds (only for mass withdrawals).
   idempotencyKeys: false,
   // PayOp has no reason field: the reason travels in metadata as `refundkit_reason`.
-  reasons: ['requested_by_customer', 'fraudulent', 'duplicate', 'other'],
+  reasons: commonRefundReasons,
   // refundkit's own limits: PayOp only caps the metadata's JSON at 800 KB. 50 caller keys plus the two
   // refundkit keys, of at most 100 + 1000 characters each (even as 6-byte \u escapes), stay far below it.
   metadata: { maxKeys: 50, maxKeyLength: 100, maxValueLength: 1000 },
