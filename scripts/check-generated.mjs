@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 execFileSync(process.execPath, ['scripts/generate.mjs'], { stdio: 'inherit' });
 const changed = execFileSync(
   'git',
-  ['status', '--porcelain', '--untracked-files=all', '--', 'packages/*/src/generated'],
+  ['status', '--porcelain', '--untracked-files=all', '--', ':(glob)packages/*/src/generated/**'],
   { encoding: 'utf8' },
 ).trim();
 if (changed) {
