@@ -14,14 +14,24 @@ describe('check:generated', () => {
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', root, clone]);
     symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'));
     const check = () =>
-      spawnSync(process.execPath, ['scripts/check-generated.mjs'], { cwd: clone, encoding: 'utf8', timeout: 60_000 });
+      spawnSync(process.execPath, ['scripts/check-generated.mjs'], {
+        cwd: clone,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
 
     const clean = check();
     expect(clean.stdout + clean.stderr).toContain('Generated code matches the specs.');
     expect(clean.status).toBe(0);
 
     const spec = join(clone, 'specs/payop.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('title: PayOp refunds API (refundkit)', 'title: PayOp refunds API (edited)'));
+    writeFileSync(
+      spec,
+      readFileSync(spec, 'utf8').replace(
+        'title: PayOp refunds API (refundkit)',
+        'title: PayOp refunds API (edited)',
+      ),
+    );
     const stale = check();
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain('packages/payop/src/generated/payop.openapi.gen.ts');
