@@ -1,4 +1,3 @@
-// Commerce Layer for the refundkit facade.
 //
 // Commerce Layer has no create call for refunds: a refund is made by the `_refund` trigger of a capture,
 // `PATCH /captures/{captureId}` with `_refund: true` and, for a partial refund, `_refund_amount_cents`
@@ -39,6 +38,7 @@ import {
   type AdapterCall,
   type AdapterCreateInput,
   commonRefundReasons,
+  defaultFetch,
   isRefundError,
   isUnsentFailure,
   markUnsent,
@@ -239,6 +239,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       if (error) throw toError(response, error);
       // Keyed by id: a refund made while paging can shift one onto the next page twice.
@@ -254,6 +255,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       params: { path: { captureId }, query: { include: 'refunds' } },
       fetch: call.fetch,
       signal: call.signal,
+      Request: call.Request,
     });
     if (error) throw toError(response, error);
     return {
@@ -279,6 +281,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       },
       fetch: call.fetch,
       signal: call.signal,
+      Request: call.Request,
     });
     if (error) throw toError(response, error);
     return includedRefunds(data);
@@ -312,6 +315,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
           },
           fetch: call.fetch,
           signal: call.signal,
+          Request: call.Request,
         });
         if (data) return toRefund(data.data, input.payment);
       } catch {
@@ -404,7 +408,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     provider,
     capabilities: commercelayerCapabilities,
     secrets: [options.accessToken],
-    fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
+    fetch: options.fetch ?? defaultFetch,
     checkPayment: (payment) =>
       /^[A-Za-z0-9]+$/.test(payment) ? undefined : 'must be a Commerce Layer capture id',
 
@@ -416,6 +420,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         params: { path: { refundId: id }, query: { include: 'reference_capture' } },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       if (error) throw toError(response, error);
       return toRefund(data.data, payment);

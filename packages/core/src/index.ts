@@ -22,4 +22,13 @@ export { commonRefundReasons } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { isRefundError, RefundError } from './refund-error.js';
 export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
-export { createAttempt, isUnsentFailure, markUnsent, redactHeaders, scrubSecrets } from './transport.js';
+export {
+  createAttempt,
+  Deadline,
+  defaultFetch,
+  isUnsentFailure,
+  markUnsent,
+  PlainRequest,
+  redactHeaders,
+  scrubSecrets,
+} from './transport.js';

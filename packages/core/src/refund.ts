@@ -53,10 +53,12 @@ export interface AdapterCreateInput {
   idempotencyKey: string;
 }
 
-/** How an adapter performs its HTTP calls for one attempt: pass both to every openapi-fetch call. */
+/** How an adapter performs its HTTP calls for one attempt: pass `fetch`, `signal` and `Request` to every openapi-fetch call. */
 export interface AdapterCall {
   fetch: (request: Request) => Promise<Response>;
   signal: AbortSignal;
+  /** Pass as openapi-fetch's `Request` option (a PlainRequest class in the facade). */
+  Request?: typeof Request;
 }
 
 /** A provider's implementation of the common refund interface. */

@@ -5,6 +5,60 @@ import { RefundError } from './refund-error.js';
 
 type Fetch = (request: Request) => Promise<Response>;
 
+/**
+ * What openapi-fetch builds a facade request with (its `Request` option) instead of a WHATWG
+ * `Request`: the same fields, without undici's validation and body extraction, which `fetch(url, init)`
+ * does once anyway. It becomes a real `Request` only for a caller-supplied `fetch`.
+ */
+export class PlainRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestInit['body'];
+  readonly signal: AbortSignal | null | undefined;
+  readonly redirect: RequestInit['redirect'];
+  constructor(url: string, init: RequestInit = {}) {
+    this.url = url;
+    this.method = init.method ?? 'GET';
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body;
+    this.signal = init.signal;
+    this.redirect = init.redirect;
+  }
+}
+
+/**
+ * The `fetch` of an adapter whose caller gave none. Attempts recognise it and send a
+ * `PlainRequest` with `globalThis.fetch(url, init)` (looked up per call, so a stubbed global is seen).
+ */
+export const defaultFetch: Fetch = (request) => globalThis.fetch(request);
+
+function send(request: Request | PlainRequest, fetch: Fetch): Promise<Response> {
+  if (!(request instanceof PlainRequest)) return fetch(request);
+  if (fetch === defaultFetch) return globalThis.fetch(request.url, request);
+  // A caller-supplied fetch gets the WHATWG Request it was promised.
+  return fetch(new Request(request.url, request));
+}
+
+/** The overall deadline of one operation as a point in time: no timer unless a wait needs one. */
+export class Deadline {
+  readonly at: number;
+  constructor(ms: number) {
+    this.at = performance.now() + ms;
+  }
+  get aborted(): boolean {
+    return performance.now() >= this.at;
+  }
+  remaining(): number {
+    return Math.max(0, this.at - performance.now());
+  }
+  /** A signal for a wait between attempts: aborts at the deadline or with the caller's signal. */
+  signal(caller?: AbortSignal): AbortSignal {
+    const deadline = AbortSignal.timeout(Math.ceil(this.remaining()));
+    return caller ? AbortSignal.any([deadline, caller]) : deadline;
+  }
+}
+
 /** An observable step of a refund operation. Headers are redacted; bodies are never included. */
 export interface RefundEvent {
   provider: string;
@@ -95,8 +149,8 @@ export interface AttemptOptions {
   fetch: Fetch;
   /** Per-attempt timeout in milliseconds. */
   timeoutMs: number;
-  /** The overall deadline of the operation. */
-  deadline: AbortSignal;
+  /** The overall deadline of the operation: the facade's `Deadline`, or any signal. */
+  deadline: Deadline | AbortSignal;
   /** The caller's signal: its abort is passed through untouched. */
   signal?: AbortSignal | undefined;
   hooks: RefundHooks | undefined;
@@ -105,6 +159,10 @@ export interface AttemptOptions {
 export interface Attempt {
   fetch: Fetch;
   signal: AbortSignal;
+  /** Pass as openapi-fetch's `Request` option, next to `fetch` and `signal`. */
+  Request: typeof Request;
+  /** Clears the attempt's timer and its listener on the caller's signal, once it settled. */
+  release(): void;
   /**
    * Turns a failure that escaped the adapter (e.g. reading a response body timed out or the connection
    * died mid-body, after `fetch` resolved) into the RefundError it stands for. The caller's abort stays as is.
@@ -114,10 +172,37 @@ export interface Attempt {
 
 /** Builds the fetch and signal one attempt passes to the adapter's openapi-fetch calls. */
 export function createAttempt(options: AttemptOptions): Attempt {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = AbortSignal.any(
-    options.signal ? [timeout, options.deadline, options.signal] : [timeout, options.deadline],
+  // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~50 µs a call.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
+    },
+    options.deadline instanceof Deadline
+      ? Math.min(options.timeoutMs, options.deadline.remaining())
+      : options.timeoutMs,
   );
+  (timer as { unref?: () => void }).unref?.();
+  const caller = options.signal;
+  const onAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) onAbort();
+  else caller?.addEventListener('abort', onAbort, { once: true });
+  // A deadline given as a signal (not by the facade, which passes a Deadline) is linked like a timeout.
+  const deadlineSignal = options.deadline instanceof Deadline ? undefined : options.deadline;
+  const onDeadline = () => {
+    timedOut = true;
+    controller.abort(deadlineSignal?.reason);
+  };
+  if (deadlineSignal?.aborted) onDeadline();
+  else deadlineSignal?.addEventListener('abort', onDeadline, { once: true });
+  const release = () => {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onAbort);
+    deadlineSignal?.removeEventListener('abort', onDeadline);
+  };
+  const signal = controller.signal;
   const { provider, operation, attempt, hooks } = options;
   const fetch: Fetch = async (request) => {
     const started = performance.now();
@@ -131,7 +216,7 @@ export function createAttempt(options: AttemptOptions): Attempt {
     });
     let response: Response;
     try {
-      response = await options.fetch(request);
+      response = await send(request, options.fetch);
     } catch (error) {
       throw classify(error);
     }
@@ -147,8 +232,9 @@ export function createAttempt(options: AttemptOptions): Attempt {
     return response;
   };
   const classify = (error: unknown) =>
-    classifyFailure(error, provider, timeout.aborted || options.deadline.aborted, options);
-  return { fetch, signal, classify };
+    classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
+  // PlainRequest stands in for Request: openapi-fetch only constructs it and reads its fields.
+  return { fetch, signal, classify, Request: PlainRequest as unknown as typeof Request, release };
 }
 
 function classifyFailure(

@@ -2,6 +2,7 @@ import {
   type AdapterCall,
   commonRefundReasons,
   currencyExponent,
+  defaultFetch,
   isRefundError,
   minorUnitsToDecimal,
   type ProviderCapabilities,
@@ -151,6 +152,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       params: { path: { orderId, refundId } },
       fetch: call.fetch,
       signal: call.signal,
+      Request: call.Request,
     });
     const data = successData('geins', result, toError);
     if (typeof data.Resource !== 'object' || data.Resource === null) {
@@ -168,7 +170,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       options.username,
       basicToken(options.username, options.password),
     ],
-    fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
+    fetch: options.fetch ?? defaultFetch,
     checkPayment: checkOrderId,
 
     async create(input, call) {
@@ -193,6 +195,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
         },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       if (!response.ok) throw toError(response, error, { create: true });
       // Geins made the refund. From here on a failure must not read as "nothing happened": it is
@@ -239,6 +242,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
         params: { path: { orderId: Number(payment) } },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       const data = successData('geins', result, toError);
       const refunds = data.Resource ?? [];

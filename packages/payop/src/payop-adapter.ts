@@ -2,6 +2,7 @@ import {
   type AdapterCall,
   commonRefundReasons,
   currencyExponent,
+  defaultFetch,
   isRefundError,
   minorUnitsToDecimal,
   type ProviderCapabilities,
@@ -127,6 +128,7 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
         params: { query: identifier === undefined ? {} : { 'query[identifier]': identifier } },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       })
       .catch((caught: unknown) => {
         // Failed requests are RefundErrors already and the caller's abort is theirs; what is left is a body
@@ -154,7 +156,7 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
     provider: 'payop',
     capabilities: payopCapabilities,
     secrets: [options.token],
-    fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
+    fetch: options.fetch ?? defaultFetch,
     checkPayment: (payment) =>
       uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
 
@@ -199,6 +201,7 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
         parseAs: 'stream',
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       if (!response.ok) throw toError(response, error);
       await response.body?.cancel().catch(() => {});

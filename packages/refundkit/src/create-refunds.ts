@@ -2,6 +2,7 @@ import {
   type AdapterCall,
   type Attempt,
   createAttempt,
+  Deadline,
   isRefundError,
   isUnsentFailure,
   type ProviderCapabilities,
@@ -138,7 +139,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     adapter: RefundAdapter,
     operation: string,
     number: number,
-    deadline: AbortSignal,
+    deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Attempt {
     return createAttempt({
@@ -154,7 +155,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   }
 
   /** The deadline passed while waiting: a timeout, unless the caller aborted first. */
-  function stopped(error: unknown, provider: string, deadline: AbortSignal): unknown {
+  function stopped(error: unknown, provider: string, deadline: Deadline): unknown {
     if (isRefundError(error) || !deadline.aborted) return error;
     return new RefundError({
       code: 'timeout',
@@ -173,13 +174,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     run: (call: AdapterCall) => Promise<T>,
   ) {
     options?.signal?.throwIfAborted();
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const waitSignal = options?.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    const deadline = new Deadline(deadlineMs);
+    const waitSignal = () => deadline.signal(options?.signal); // only waits between attempts need a timer
     try {
       for (let number = 0; ; number += 1) {
         const call = attempt(adapter, operation, number, deadline, options?.signal);
         try {
-          return await run(call);
+          return await run(call).finally(call.release);
         } catch (escaped) {
           const error = call.classify(escaped);
           if (!isRefundError(error) || !error.retryable || number >= maxRetries || deadline.aborted) {
@@ -187,7 +188,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           }
           const delayMs = backoff(number, error);
           hooks?.onRetry?.({ provider: adapter.provider, operation, attempt: number, delayMs, error });
-          await sleep(delayMs, waitSignal);
+          await sleep(delayMs, waitSignal());
         }
       }
     } catch (error) {
@@ -211,8 +212,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       idempotencyKey: callerKey ?? crypto.randomUUID(),
     };
     callOptions.signal?.throwIfAborted();
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const waitSignal = callOptions.signal ? AbortSignal.any([deadline, callOptions.signal]) : deadline;
+    const deadline = new Deadline(deadlineMs);
+    const waitSignal = () => deadline.signal(callOptions?.signal); // only waits between attempts need a timer
     // True while a request that may have made a refund is unaccounted for.
     let inDoubt = false;
 
@@ -266,7 +267,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         const call = attempt(adapter, 'create', number, deadline, callOptions.signal);
         try {
           inDoubt = true;
-          return await adapter.create(input, call);
+          return await adapter.create(input, call).finally(call.release);
         } catch (escaped) {
           const caught = call.classify(escaped);
           if (!isRefundError(caught)) throw caught;
@@ -291,11 +292,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
               throw clean(failure, adapter);
             }
             hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
-            await sleep(delayMs, waitSignal);
+            await sleep(delayMs, waitSignal());
             continue;
           }
           // The request may have made a refund. Wait first, so one still in flight can land, then look for it.
-          await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal);
+          await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal());
           const found = await reconcile(failure);
           if (found) return found;
           if (providerAnswered(failure)) inDoubt = false;

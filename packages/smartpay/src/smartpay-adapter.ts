@@ -1,4 +1,5 @@
 import {
+  defaultFetch,
   type ProviderCapabilities,
   providerError,
   type Refund,
@@ -66,7 +67,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
     provider: 'smartpay',
     capabilities: smartpayCapabilities,
     secrets: [options.secretKey],
-    fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
+    fetch: options.fetch ?? defaultFetch,
     checkPayment: (payment) =>
       /^payment_(test|live)_[0-9a-zA-Z]+$/.test(payment)
         ? undefined
@@ -86,6 +87,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
         },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       return toRefund(successData('smartpay', result, toError));
     },
@@ -95,6 +97,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
         params: { path: { refundId: id } },
         fetch: call.fetch,
         signal: call.signal,
+        Request: call.Request,
       });
       return toRefund(successData('smartpay', result, toError));
     },
@@ -107,6 +110,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
           params: { query: { maxResults: 100, ...(pageToken ? { pageToken } : {}) } },
           fetch: call.fetch,
           signal: call.signal,
+          Request: call.Request,
         });
         const data = successData('smartpay', result, toError);
         for (const refund of data.data) {

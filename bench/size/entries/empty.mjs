@@ -1,0 +1,1 @@
+// Nothing: the import-time baseline of an ES module.

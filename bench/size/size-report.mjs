@@ -1,0 +1,397 @@
+// `pnpm size`: bundle sizes and import times of one-call usages (bench/size/entries), checked against the
+// budgets in bench/size/budgets.json. Exits 1 when a budget is exceeded or a main entry pulls in sandbox or
+// validator code (./testing, ajv, the generated OpenAPI documents). Sizes gate; import times are reported.
+//
+// Bundles: esbuild, bundle + minify + tree-shaking, format esm, platform node (Node built-ins stay
+// external; the refundkit packages use none), target es2022, legal comments dropped; gzip level 9 and
+// brotli quality 11 of the output.
+//
+//   node bench/size/size-report.mjs [--source] [--no-import-time] [--import-runs 15] [--only id,id]
+//        [--budget name=bytes ...] [--extra-entry file] [--json bench/results/size.json]
+//   --source       bundle the packages' TypeScript sources instead of their built dist (no build needed)
+//   --budget       override a budget (also REFUNDKIT_SIZE_BUDGETS="client=3000,facade-one=5000")
+//   --extra-entry  add an entry that is checked like a main entry (budget "client")
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bench = resolve(here, '..');
+const packages = resolve(bench, '../packages');
+const entriesDir = resolve(here, 'entries');
+const providers = ['commercelayer', 'payop', 'smartpay', 'geins'];
+
+// ---- options
+const args = process.argv.slice(2);
+const options = {
+  source: false,
+  importTime: true,
+  importRuns: 15,
+  only: undefined,
+  budgets: {},
+  extraEntries: [],
+  json: resolve(bench, 'results/size.json'),
+};
+for (let i = 0; i < args.length; i += 1) {
+  const [flag, inline] = args[i].split(/=(.*)/s, 2);
+  const value = () => inline ?? args[++i];
+  if (flag === '--source') options.source = true;
+  else if (flag === '--no-import-time') options.importTime = false;
+  else if (flag === '--import-runs') options.importRuns = Math.max(1, Math.min(100, Number(value())));
+  else if (flag === '--only') options.only = value().split(',');
+  else if (flag === '--budget') Object.assign(options.budgets, parseBudgets(value()));
+  else if (flag === '--extra-entry') options.extraEntries.push(resolve(value()));
+  else if (flag === '--json') options.json = resolve(value());
+  else {
+    console.error(`size-report: unknown argument ${args[i]}`);
+    process.exit(2);
+  }
+}
+function parseBudgets(text) {
+  const result = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const [name, bytes] = pair.split('=');
+    if (!name || !Number.isFinite(Number(bytes))) throw new Error(`bad budget "${pair}" (want name=bytes)`);
+    result[name.trim()] = Number(bytes);
+  }
+  return result;
+}
+const budgetsFile = resolve(here, 'budgets.json');
+/** Budgets that are measured and reported but do not fail the run yet (see budgets.json). */
+const notGated = new Set(JSON.parse(readFileSync(budgetsFile, 'utf8')).$notGated ?? []);
+const warnings = [];
+const budgets = {
+  ...Object.fromEntries(
+    Object.entries(JSON.parse(readFileSync(budgetsFile, 'utf8'))).filter(([k]) => k[0] !== '$'),
+  ),
+  ...parseBudgets(process.env.REFUNDKIT_SIZE_BUDGETS ?? ''),
+  ...options.budgets,
+};
+
+// ---- entries: main = refundkit code that must stay free of sandbox/validator code and within budget
+const entries = [
+  ...providers.map((p) => ({
+    id: `client:${p}`,
+    label: `@refundkit/${p} client`,
+    file: `client-${p}.mjs`,
+    budget: 'client',
+    main: true,
+  })),
+  {
+    id: 'facade:smartpay',
+    label: 'refundkit facade + smartpay',
+    file: 'facade-smartpay.mjs',
+    budget: 'facade-one',
+    main: true,
+  },
+  {
+    id: 'facade:all',
+    label: 'refundkit facade + all four',
+    file: 'facade-all.mjs',
+    budget: 'facade-all',
+    main: true,
+    adapters: providers,
+  },
+  { id: 'openapi-fetch', label: 'openapi-fetch alone', file: 'openapi-fetch.mjs' },
+  {
+    id: 'sdk:commercelayer-resource',
+    label: '@commercelayer/sdk (per resource)',
+    file: 'sdk-commercelayer-resource.mjs',
+  },
+  {
+    id: 'sdk:commercelayer-bundle',
+    label: '@commercelayer/sdk (bundle client)',
+    file: 'sdk-commercelayer-bundle.mjs',
+  },
+  { id: 'sdk:smartpay', label: '@smartpay/sdk-node', file: 'sdk-smartpay.mjs' },
+  { id: 'sdk:geins', label: '@geins/sdk-api-mgmt-javascript', file: 'sdk-geins.mjs' },
+  { id: 'axios', label: 'axios (platform node)', file: 'axios.mjs' },
+  {
+    id: 'axios:browser',
+    label: 'axios (platform browser)',
+    file: 'axios.mjs',
+    platform: 'browser',
+    noImport: true,
+  },
+  ...options.extraEntries.map((path) => ({
+    id: `extra:${relative(bench, path)}`,
+    label: relative(bench, path),
+    path,
+    budget: 'client',
+    main: true,
+  })),
+].filter((e) => !options.only || options.only.includes(e.id) || e.id.startsWith('extra:'));
+/** The package each entry imports, for the import-only timing. */
+const specifiers = {
+  ...Object.fromEntries(providers.map((p) => [`client:${p}`, `@refundkit/${p}`])),
+  'facade:smartpay': 'refundkit',
+  'facade:all': 'refundkit',
+  'openapi-fetch': 'openapi-fetch',
+  'sdk:commercelayer-resource': '@commercelayer/sdk',
+  'sdk:commercelayer-bundle': '@commercelayer/sdk/bundle',
+  'sdk:smartpay': '@smartpay/sdk-node',
+  'sdk:geins': '@geins/sdk-api-mgmt-javascript',
+  axios: 'axios',
+};
+for (const entry of entries) {
+  entry.path ??= resolve(entriesDir, entry.file);
+  entry.specifier ??= specifiers[entry.id];
+}
+
+// In --source mode the workspace packages resolve to their TypeScript sources.
+const fromSource = {
+  name: 'workspace-sources',
+  setup(b) {
+    b.onResolve({ filter: /^(refundkit|@refundkit\/[a-z]+)(\/testing)?$/ }, (args) => {
+      const [, name, testing] = /^(refundkit|@refundkit\/[a-z]+)(\/testing)?$/.exec(args.path);
+      const dir = name === 'refundkit' ? 'refundkit' : name.slice('@refundkit/'.length);
+      return { path: resolve(packages, dir, 'src', testing ? 'testing/index.ts' : 'index.ts') };
+    });
+  },
+};
+
+/** Sandbox and validator code that must never reach a main entry's bundle. */
+const forbidden = [
+  { pattern: /(^|\/)testing\//, what: 'a ./testing module' },
+  { pattern: /(^|\/)ajv(-formats)?\//, what: 'ajv' },
+  { pattern: /openapi-validator/, what: 'the OpenAPI validator' },
+  { pattern: /\.openapi\.gen\./, what: 'a generated OpenAPI document' },
+];
+
+async function bundle(entry, stdin) {
+  const result = await build({
+    ...(stdin
+      ? { stdin: { contents: stdin, resolveDir: entriesDir, sourcefile: entry.file } }
+      : { entryPoints: [entry.path] }),
+    absWorkingDir: bench,
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    platform: entry.platform ?? 'node',
+    target: 'es2022',
+    legalComments: 'none',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: options.source ? [fromSource] : [],
+    // The root tsconfig maps the workspace packages to their sources; the dist mode must not follow it.
+    tsconfigRaw: {},
+  });
+  const code = result.outputFiles[0].contents;
+  return {
+    raw: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    inputs: Object.keys(result.metafile.inputs),
+    // Bytes each input contributes to the minified output, largest first.
+    contributions: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+      .map(([input, { bytesInOutput }]) => [input, bytesInOutput])
+      .filter(([, bytes]) => bytes > 0)
+      .sort((a, b) => b[1] - a[1]),
+  };
+}
+
+/** The facade-with-all entry for the adapters that exist, while some are still missing. */
+const facadeSource = (adapters) => {
+  const config = {
+    commercelayer: "commercelayer({ organization: 'example', accessToken: jwt })",
+    payop: 'payop({ token: jwt })',
+    smartpay: "smartpay({ secretKey: 'sk_test_example0000' })",
+    geins: "geins({ apiKey: 'example-key', username: 'example', password: 'example-password' })",
+  };
+  return [
+    `import { createRefunds, ${adapters.join(', ')} } from 'refundkit';`,
+    "const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJleGFtcGxlIn0.c2lnbmF0dXJl';",
+    `const refunds = createRefunds({ providers: { ${adapters.map((a) => `${a}: ${config[a]}`).join(', ')} } });`,
+    'export const refund = (provider, payment, amount) => refunds.create({ provider, payment, amount });',
+  ].join('\n');
+};
+
+// ---- sizes
+const failures = [];
+const notes = [];
+const rows = [];
+for (const entry of entries) {
+  const row = { id: entry.id, label: entry.label, budget: entry.budget, main: Boolean(entry.main) };
+  rows.push(row);
+  try {
+    Object.assign(row, await bundle(entry));
+  } catch (error) {
+    const missing = [
+      ...String(error.message).matchAll(/No matching export in "[^"]*" for import "(\w+)"/g),
+    ].map((m) => m[1]);
+    if (entry.adapters && missing.length && missing.every((m) => entry.adapters.includes(m))) {
+      const present = entry.adapters.filter((a) => !missing.includes(a));
+      const generated = facadeSource(present);
+      Object.assign(row, await bundle(entry, generated));
+      row.label = `refundkit facade + ${present.length} of ${entry.adapters.length} (${present.join(', ')})`;
+      notes.push(
+        `${entry.id}: refundkit does not export ${missing.join(', ')}() yet; measured without them.`,
+      );
+      const generatedPath = resolve(bench, 'results/size/facade-all.generated.mjs');
+      mkdirSync(dirname(generatedPath), { recursive: true });
+      writeFileSync(generatedPath, `${generated}\n`);
+      entry.importPath = generatedPath;
+    } else {
+      row.error = String(error.message).split('\n').slice(0, 3).join(' ');
+      if (entry.main)
+        failures.push(
+          `${entry.id} did not build: ${row.error}${options.source ? '' : ' (are the packages built? `pnpm size` builds them)'}`,
+        );
+      else notes.push(`${entry.id} did not build: ${row.error}`);
+      continue;
+    }
+  }
+  if (entry.main) {
+    const bad = row.inputs.flatMap((input) =>
+      forbidden.filter((f) => f.pattern.test(input)).map((f) => `${input} (${f.what})`),
+    );
+    row.forbiddenInputs = bad;
+    if (bad.length)
+      failures.push(
+        `${entry.id} pulls testing/validator code into a main entry: ${bad.slice(0, 5).join(', ')}`,
+      );
+  }
+  if (entry.budget) {
+    const limit = budgets[entry.budget];
+    row.budgetBytes = limit;
+    if (limit === undefined)
+      failures.push(
+        `${entry.id}: no budget named "${entry.budget}" in ${relative(process.cwd(), budgetsFile)}`,
+      );
+    else if (row.gzip > limit) {
+      (notGated.has(entry.budget) ? warnings : failures).push(
+        `size budget exceeded: ${entry.id} is ${row.gzip} B gzip (${(row.gzip / 1000).toFixed(2)} kB), over its budget ` +
+          `"${entry.budget}" of ${limit} B (${(limit / 1000).toFixed(2)} kB). Largest inputs (minified bytes): ` +
+          row.contributions
+            .slice(0, 6)
+            .map(([input, bytes]) => `${relative(bench, resolve(bench, input))} ${bytes}`)
+            .join(', '),
+      );
+    }
+  }
+  delete row.inputs;
+}
+
+// ---- import times: cold `node` starts, interleaved, median minus a bare start. Two per entry:
+//   import: `node --input-type=module -e "await import('<package>')"`, the module graph alone;
+//   ready:  `node <entry>.mjs`, the import plus creating the client, which makes Node load its bundled undici
+//           (openapi-fetch reads `globalThis.Request` when a client is created); a first fetch would anyway.
+function timeOnce(command, cwd) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, command, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 20_000,
+  });
+  const ms = performance.now() - started;
+  return result.status === 0
+    ? ms
+    : {
+        error:
+          String(result.stderr)
+            .split('\n')
+            .find((l) => /Error/.test(l)) ?? `exit ${result.status}`,
+      };
+}
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+let baselines;
+if (options.importTime) {
+  const importable = entries.filter(
+    (entry) => !entry.noImport && rows.find((r) => r.id === entry.id && !r.error),
+  );
+  const commands = new Map([
+    ['node -e 0', { args: ['-e', '0'], cwd: bench }],
+    ['esm -e 0', { args: ['--input-type=module', '-e', '0'], cwd: bench }],
+    ...importable.flatMap((e) => [
+      ...(e.specifier
+        ? [
+            [
+              `import ${e.id}`,
+              {
+                args: ['--input-type=module', '-e', `await import(${JSON.stringify(e.specifier)})`],
+                cwd: bench,
+              },
+            ],
+          ]
+        : []),
+      [`ready ${e.id}`, { args: [e.importPath ?? e.path], cwd: entriesDir }],
+    ]),
+  ]);
+  const samples = new Map([...commands.keys()].map((id) => [id, []]));
+  const deadline = performance.now() + 150_000;
+  for (let run = 0; run < options.importRuns && performance.now() < deadline; run += 1) {
+    const ids = [...commands.keys()];
+    for (let i = 0; i < ids.length; i += 1) {
+      const id = ids[(i + run) % ids.length];
+      const sample = timeOnce(commands.get(id).args, commands.get(id).cwd);
+      if (typeof sample === 'number') samples.get(id).push(sample);
+      else if (run === 0) notes.push(`${id} failed: ${sample.error}`);
+    }
+  }
+  baselines = {
+    nodeE0: median(samples.get('node -e 0')),
+    esmE0: median(samples.get('esm -e 0')),
+    runs: samples.get('node -e 0').length,
+  };
+  for (const row of rows) {
+    const imported = samples.get(`import ${row.id}`);
+    const ready = samples.get(`ready ${row.id}`);
+    if (imported?.length) {
+      row.importMs = median(imported) - baselines.nodeE0;
+      row.importOverEsmMs = median(imported) - baselines.esmE0;
+    }
+    if (ready?.length) row.readyMs = median(ready) - baselines.nodeE0;
+  }
+}
+
+// ---- report
+const kB = (bytes) => (Number.isFinite(bytes) ? (bytes / 1000).toFixed(2) : '–');
+const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '–');
+console.log(
+  `\nBundle sizes (esbuild ${options.source ? 'from TypeScript sources' : 'from built packages'}, minified, tree-shaken, esm, platform node; kB = 1000 B)` +
+    (baselines
+      ? `; import times: medians of ${baselines.runs} cold starts minus \`node -e 0\` (${ms(baselines.nodeE0)} ms)` +
+        ` or minus \`node --input-type=module -e 0\` (${ms(baselines.esmE0)} ms)`
+      : '') +
+    '\n',
+);
+console.log(
+  '| bundle | min kB | gzip kB | brotli kB | gzip budget kB | import ms | import ms over ESM start | import + client ms |',
+);
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
+for (const row of rows) {
+  const over = row.budgetBytes !== undefined && row.gzip > row.budgetBytes;
+  console.log(
+    `| ${row.label} | ${kB(row.raw)} | ${kB(row.gzip)} | ${kB(row.brotli)} | ${row.budgetBytes ? `${kB(row.budgetBytes)}${over ? ' ✖' : ' ✔'}` : ''} | ` +
+      `${ms(row.importMs)} | ${ms(row.importOverEsmMs)} | ${ms(row.readyMs)} |`,
+  );
+}
+for (const note of notes) console.log(`note: ${note}`);
+mkdirSync(dirname(options.json), { recursive: true });
+writeFileSync(
+  options.json,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, mode: options.source ? 'source' : 'dist', budgets, baselines, rows, notes, failures }, null, 2)}\n`,
+);
+for (const warning of warnings) console.warn(`⚠ not gated yet: ${warning}`);
+if (failures.length) {
+  console.error('');
+  for (const failure of failures) console.error(`✖ ${failure}`);
+  console.error(
+    `\n✖ size budgets: ${failures.length} problem(s). Budgets are in ${relative(process.cwd(), budgetsFile)}.`,
+  );
+  process.exit(1);
+}
+const gated = rows.filter((r) => r.budgetBytes !== undefined && !notGated.has(r.budget)).length;
+console.log(
+  `\n✔ size budgets: ${gated} gated bundles within budget, no testing/validator code in main entries` +
+    (warnings.length ? `; ${warnings.length} not-yet-gated budget(s) exceeded (see above).` : '.'),
+);
