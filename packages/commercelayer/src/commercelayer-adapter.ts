@@ -49,6 +49,7 @@ import {
   RefundError,
   type RefundErrorCode,
   type RefundStatus,
+  successData,
 } from '@refundkit/core';
 import { type CommercelayerClientOptions, createCommercelayerClient } from './commercelayer-client.js';
 import type { CommercelayerErrors, CommercelayerRefundAttributes } from './commercelayer-schemas.js';
@@ -232,7 +233,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
   async function listRefunds(captureId: string, call: AdapterCall): Promise<RefundResource[]> {
     const refunds = new Map<string, RefundResource>();
     for (let page = 1; page <= maxListPages; page += 1) {
-      const { data, error, response } = await client.GET('/captures/{captureId}/refunds', {
+      const result = await client.GET('/captures/{captureId}/refunds', {
         params: {
           path: { captureId },
           query: { 'page[size]': pageSize, 'page[number]': page, include: 'reference_capture' },
@@ -241,7 +242,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         signal: call.signal,
         Request: call.Request,
       });
-      if (error) throw toError(response, error);
+      const data = successData(provider, result, toError);
       // Keyed by id: a refund made while paging can shift one onto the next page twice.
       for (const refund of data.data) refunds.set(refund.id, refund);
       if (page >= data.meta.page_count || !data.links.next) break;
@@ -251,13 +252,13 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
   /** Step 1: the capture's currency and its refunds before the trigger. */
   async function snapshot(captureId: string, call: AdapterCall) {
-    const { data, error, response } = await client.GET('/captures/{captureId}', {
+    const result = await client.GET('/captures/{captureId}', {
       params: { path: { captureId }, query: { include: 'refunds' } },
       fetch: call.fetch,
       signal: call.signal,
       Request: call.Request,
     });
-    if (error) throw toError(response, error);
+    const data = successData(provider, result, toError);
     return {
       currency: data.data.attributes.currency_code,
       refunds: includedRefunds(data) ?? (await listRefunds(captureId, call)),
@@ -266,7 +267,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
   /** Step 2: the `_refund` trigger; the capture's refunds afterwards, when the answer includes them all. */
   async function trigger(input: AdapterCreateInput, call: AdapterCall) {
-    const { data, error, response } = await client.PATCH('/captures/{captureId}', {
+    const result = await client.PATCH('/captures/{captureId}', {
       params: { path: { captureId: input.payment }, query: { include: 'refunds' } },
       body: {
         data: {
@@ -283,7 +284,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       signal: call.signal,
       Request: call.Request,
     });
-    if (error) throw toError(response, error);
+    const data = successData(provider, result, toError);
     return includedRefunds(data);
   }
 
@@ -415,14 +416,14 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     create: (input, call) => exclusive(input.payment, () => create(input, call)),
 
     async retrieve({ id, payment }, call) {
-      const { data, error, response } = await client.GET('/refunds/{refundId}', {
+      const result = await client.GET('/refunds/{refundId}', {
         // The capture is included so the refund's `payment` is known without the caller naming it.
         params: { path: { refundId: id }, query: { include: 'reference_capture' } },
         fetch: call.fetch,
         signal: call.signal,
         Request: call.Request,
       });
-      if (error) throw toError(response, error);
+      const data = successData(provider, result, toError);
       return toRefund(data.data, payment);
     },
 

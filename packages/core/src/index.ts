@@ -2,14 +2,7 @@ export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions } from './client-options.js';
 export type { Money } from './money.js';
 export { currencyExponent, formatMinorUnits, minorUnitsToDecimal, parseMajorUnits } from './money.js';
-export {
-  codeForStatus,
-  isRetryableStatus,
-  providerError,
-  requestIdOf,
-  retryAfterMs,
-  successData,
-} from './provider-error.js';
+export { providerError, retryAfterMs, successData } from './provider-error.js';
 export type {
   AdapterCall,
   AdapterCreateInput,
@@ -21,6 +14,7 @@ export type {
 export { commonRefundReasons } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { isRefundError, RefundError } from './refund-error.js';
+export { sleep } from './sleep.js';
 export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
 export {
   createAttempt,
@@ -29,6 +23,5 @@ export {
   isUnsentFailure,
   markUnsent,
   PlainRequest,
-  redactHeaders,
   scrubSecrets,
 } from './transport.js';

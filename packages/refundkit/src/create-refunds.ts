@@ -11,6 +11,7 @@ import {
   RefundError,
   type RefundHooks,
   scrubSecrets,
+  sleep,
 } from '@refundkit/core';
 import {
   checkAmount,
@@ -86,21 +87,6 @@ async function referenceFor(idempotencyKey: string): Promise<string> {
   let reference = 'rk_';
   for (const byte of digest.subarray(0, 20)) reference += referenceAlphabet[byte % referenceAlphabet.length];
   return reference;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }
 
 /** A failure the provider answered (5xx, 408, 429): it finished handling the request. */

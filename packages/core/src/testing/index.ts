@@ -2,8 +2,6 @@
 export type { ListeningSandbox, Sandbox } from './create-sandbox.js';
 export { createSandbox } from './create-sandbox.js';
 export type { ActiveFault, FaultControl, FaultKind, FaultMatch, FaultSpec } from './faults.js';
-export type { MatchedOperation } from './openapi-validator.js';
-export { OpenApiValidator } from './openapi-validator.js';
 export type {
   OperationHandler,
   OperationRequest,
@@ -16,12 +14,6 @@ export type {
   SandboxRuntime,
   SandboxTools,
 } from './sandbox.js';
-export {
-  connectionResetError,
-  createSandboxRuntime,
-  createSandboxTools,
-  SandboxResponseError,
-  violationHeader,
-} from './sandbox.js';
+export { SandboxResponseError, violationHeader } from './sandbox.js';
 export type { ListenOptions, ServedSandboxes } from './serve.js';
 export { serveSandboxes } from './serve.js';

@@ -1,6 +1,7 @@
 // The provider-neutral half of every refundkit sandbox: routing and validation against the provider's
 // spec, credentials, fault injection, a control API under /_sandbox/, deterministic ids and clock, and
 // serving over real HTTP. Each provider's ./testing entry supplies the behaviour.
+import { sleep } from '../sleep.js';
 import { createFaults, type FaultControl, type FaultSpec } from './faults.js';
 import { type MatchedOperation, OpenApiValidator } from './openapi-validator.js';
 
@@ -174,23 +175,8 @@ async function readBody(request: Request): Promise<{ body: unknown; malformed: b
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
-
 /** A network error shaped like undici's, so clients see what a real dropped connection looks like. */
-export function connectionResetError(): TypeError {
+function connectionResetError(): TypeError {
   return new TypeError('fetch failed', {
     cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
   });
