@@ -38,7 +38,7 @@ import {
   type AdapterCall,
   type AdapterCreateInput,
   commonRefundReasons,
-  defaultFetch,
+  createAdapterClient,
   isRefundError,
   isUnsentFailure,
   markUnsent,
@@ -51,8 +51,9 @@ import {
   type RefundStatus,
   successData,
 } from '@refundkit/core';
-import { type CommercelayerClientOptions, createCommercelayerClient } from './commercelayer-client.js';
+import { type CommercelayerClientOptions, commercelayerClientConfig } from './commercelayer-client.js';
 import type { CommercelayerErrors, CommercelayerRefundAttributes } from './commercelayer-schemas.js';
+import type { paths } from './generated/commercelayer.gen.js';
 
 export type CommercelayerAdapterOptions = CommercelayerClientOptions;
 
@@ -203,7 +204,9 @@ function notFound(payment: string, amount: number | undefined): RefundError {
  * the capture's `_refund` trigger, then tagged with the reference. See the comment at the top of this file.
  */
 export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapter {
-  const client = createCommercelayerClient(options);
+  const client = createAdapterClient<paths, 'application/vnd.api+json'>(
+    commercelayerClientConfig(options, 'commercelayer'),
+  );
   const unresolved = new Map<string, Unresolved>();
   const queues = new Map<string, Promise<void>>();
 
@@ -233,15 +236,16 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
   async function listRefunds(captureId: string, call: AdapterCall): Promise<RefundResource[]> {
     const refunds = new Map<string, RefundResource>();
     for (let page = 1; page <= maxListPages; page += 1) {
-      const result = await client.GET('/captures/{captureId}/refunds', {
-        params: {
-          path: { captureId },
-          query: { 'page[size]': pageSize, 'page[number]': page, include: 'reference_capture' },
+      const result = await client.GET(
+        '/captures/{captureId}/refunds',
+        {
+          params: {
+            path: { captureId },
+            query: { 'page[size]': pageSize, 'page[number]': page, include: 'reference_capture' },
+          },
         },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+        call,
+      );
       const data = successData(provider, result, toError);
       // Keyed by id: a refund made while paging can shift one onto the next page twice.
       for (const refund of data.data) refunds.set(refund.id, refund);
@@ -252,12 +256,13 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
   /** Step 1: the capture's currency and its refunds before the trigger. */
   async function snapshot(captureId: string, call: AdapterCall) {
-    const result = await client.GET('/captures/{captureId}', {
-      params: { path: { captureId }, query: { include: 'refunds' } },
-      fetch: call.fetch,
-      signal: call.signal,
-      Request: call.Request,
-    });
+    const result = await client.GET(
+      '/captures/{captureId}',
+      {
+        params: { path: { captureId }, query: { include: 'refunds' } },
+      },
+      call,
+    );
     const data = successData(provider, result, toError);
     return {
       currency: data.data.attributes.currency_code,
@@ -267,23 +272,24 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
   /** Step 2: the `_refund` trigger; the capture's refunds afterwards, when the answer includes them all. */
   async function trigger(input: AdapterCreateInput, call: AdapterCall) {
-    const result = await client.PATCH('/captures/{captureId}', {
-      params: { path: { captureId: input.payment }, query: { include: 'refunds' } },
-      body: {
-        data: {
-          type: 'captures',
-          id: input.payment,
-          attributes: {
-            _refund: true,
-            // Omitted: the whole refundable balance. Commerce Layer's `_cents` are minor units already.
-            ...(input.amount ? { _refund_amount_cents: input.amount.value } : {}),
+    const result = await client.PATCH(
+      '/captures/{captureId}',
+      {
+        params: { path: { captureId: input.payment }, query: { include: 'refunds' } },
+        body: {
+          data: {
+            type: 'captures',
+            id: input.payment,
+            attributes: {
+              _refund: true,
+              // Omitted: the whole refundable balance. Commerce Layer's `_cents` are minor units already.
+              ...(input.amount ? { _refund_amount_cents: input.amount.value } : {}),
+            },
           },
         },
       },
-      fetch: call.fetch,
-      signal: call.signal,
-      Request: call.Request,
-    });
+      call,
+    );
     const data = successData(provider, result, toError);
     return includedRefunds(data);
   }
@@ -301,23 +307,24 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     };
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        const { data } = await client.PATCH('/refunds/{refundId}', {
-          params: { path: { refundId: refund.id }, query: { include: 'reference_capture' } },
-          body: {
-            data: {
-              type: 'refunds',
-              id: refund.id,
-              attributes: {
-                reference: input.reference,
-                reference_origin: 'refundkit',
-                ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        const { data } = await client.PATCH(
+          '/refunds/{refundId}',
+          {
+            params: { path: { refundId: refund.id }, query: { include: 'reference_capture' } },
+            body: {
+              data: {
+                type: 'refunds',
+                id: refund.id,
+                attributes: {
+                  reference: input.reference,
+                  reference_origin: 'refundkit',
+                  ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+                },
               },
             },
           },
-          fetch: call.fetch,
-          signal: call.signal,
-          Request: call.Request,
-        });
+          call,
+        );
         if (data) return toRefund(data.data, input.payment);
       } catch {
         // A lost answer or no connection: try once more (the tag is idempotent).
@@ -409,20 +416,21 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     provider,
     capabilities: commercelayerCapabilities,
     secrets: [options.accessToken],
-    fetch: options.fetch ?? defaultFetch,
+    fetch: options.fetch,
     checkPayment: (payment) =>
       /^[A-Za-z0-9]+$/.test(payment) ? undefined : 'must be a Commerce Layer capture id',
 
     create: (input, call) => exclusive(input.payment, () => create(input, call)),
 
     async retrieve({ id, payment }, call) {
-      const result = await client.GET('/refunds/{refundId}', {
-        // The capture is included so the refund's `payment` is known without the caller naming it.
-        params: { path: { refundId: id }, query: { include: 'reference_capture' } },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+      const result = await client.GET(
+        '/refunds/{refundId}',
+        {
+          // The capture is included so the refund's `payment` is known without the caller naming it.
+          params: { path: { refundId: id }, query: { include: 'reference_capture' } },
+        },
+        call,
+      );
       const data = successData(provider, result, toError);
       return toRefund(data.data, payment);
     },

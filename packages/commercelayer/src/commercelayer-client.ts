@@ -1,4 +1,9 @@
-import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import {
+  type ClientConfig,
+  type CommonClientOptions,
+  requireStringOption,
+  resolveCommonOptions,
+} from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/commercelayer.gen.js';
 
@@ -59,31 +64,32 @@ export type CommercelayerClientOptions = CommercelayerCredentials &
 /** An openapi-fetch client typed by Commerce Layer's refunds API (JSON:API media type). */
 export type CommercelayerClient = Client<paths, 'application/vnd.api+json'>;
 
-/**
- * Creates a typed Commerce Layer refunds client. Every request sends `Accept` and `Content-Type:
- * application/vnd.api+json` (as the official SDK does) and `Authorization: Bearer <accessToken>`.
- * Throws a TypeError, before any request, on bad options.
- */
-export function createCommercelayerClient(options: CommercelayerClientOptions): CommercelayerClient {
-  const owner = 'createCommercelayerClient';
+/** Checks the options (TypeError naming `owner` and the option) and resolves the base URL and headers. */
+export function commercelayerClientConfig(options: CommercelayerClientOptions, owner: string): ClientConfig {
   const given = options as Partial<CommercelayerCredentials & { organization: string }> | undefined;
-  // Without baseUrl the slug names the host, so it is required; with baseUrl it is only checked if given.
   const organization =
     given?.baseUrl === undefined || given.organization !== undefined
       ? requireStringOption(options, owner, 'organization', organizationFormat)
       : undefined;
   const accessToken = requireStringOption(options, owner, 'accessToken', accessTokenFormat);
   const defaultBaseUrl = organization === undefined ? '' : commercelayerBaseUrl(organization);
-  return createClient<paths, 'application/vnd.api+json'>({
+  return {
     baseUrl: resolveCommonOptions(options, owner, defaultBaseUrl),
-    fetch: options.fetch,
-    // Set after the caller's headers so they win over them, and as client headers so they win over
-    // openapi-fetch's default `Content-Type: application/json` for bodies.
     headers: {
       ...options.headers,
       Accept: jsonApi,
       'Content-Type': jsonApi,
       Authorization: `Bearer ${accessToken}`,
     },
-  });
+  };
+}
+
+/**
+ * Creates a typed Commerce Layer refunds client. Every request sends `Accept` and `Content-Type:
+ * application/vnd.api+json` (as the official SDK does) and `Authorization: Bearer <accessToken>`.
+ * Throws a TypeError, before any request, on bad options.
+ */
+export function createCommercelayerClient(options: CommercelayerClientOptions): CommercelayerClient {
+  const config = commercelayerClientConfig(options, 'createCommercelayerClient');
+  return createClient<paths, 'application/vnd.api+json'>({ ...config, fetch: options.fetch });
 }

@@ -2,10 +2,12 @@ import {
   type AdapterCreateInput,
   createAttempt,
   currencyExponent,
+  Deadline,
   parseMajorUnits,
   RefundError,
 } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
+import { adapterCall } from '../../../test/support/adapter-call.js';
 import { commercelayer, commercelayerCapabilities, createCommercelayerClient } from '../src/index.js';
 import { type CommercelayerPaymentInput, createCommercelayerSandbox } from '../src/testing/index.js';
 
@@ -24,7 +26,7 @@ function setup(payment: Partial<CommercelayerPaymentInput> = {}, wrap?: (fetch: 
   };
   const fetch = wrap ? wrap(base) : base;
   const adapter = commercelayer({ ...sandbox.credentials, fetch });
-  const call = () => ({ fetch, signal: AbortSignal.timeout(5000) });
+  const call = () => adapterCall(fetch);
   /** The call of one facade attempt: network failures arrive as RefundErrors, as they do through the facade. */
   const attempt = () =>
     createAttempt({
@@ -33,7 +35,7 @@ function setup(payment: Partial<CommercelayerPaymentInput> = {}, wrap?: (fetch: 
       attempt: 0,
       fetch,
       timeoutMs: 5000,
-      deadline: AbortSignal.timeout(10_000),
+      deadline: new Deadline(10_000),
       hooks: undefined,
     });
   const capture = sandbox.createPayment({ amount: 10_000, currency: 'EUR', ...payment });

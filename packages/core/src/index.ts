@@ -1,3 +1,5 @@
+export type { AdapterClient, AdapterClientMethod, ClientConfig } from './adapter-client.js';
+export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions } from './client-options.js';
 export type { Money } from './money.js';
@@ -19,9 +21,7 @@ export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transp
 export {
   createAttempt,
   Deadline,
-  defaultFetch,
   isUnsentFailure,
   markUnsent,
-  PlainRequest,
   scrubSecrets,
 } from './transport.js';

@@ -44,7 +44,9 @@ export function formatMinorUnits(value: number, exponent: number): string {
 export function minorUnitsToDecimal(value: number, exponent: number): number {
   const text = formatMinorUnits(value, exponent);
   const decimal = Number(text);
-  if (parseMajorUnits(decimal, exponent) !== value) {
+  // JSON.stringify writes the shortest text that reads back as the same double: exact when that text is
+  // the decimal itself (less trailing fraction zeros).
+  if (String(decimal) !== (exponent === 0 ? text : text.replace(/\.?0+$/, ''))) {
     throw new RangeError(`${text} cannot be sent as an exact JSON number`);
   }
   return decimal;

@@ -42,8 +42,20 @@ export interface RefundErrorOptions {
   cause?: unknown;
 }
 
+// Registered, so that RefundErrors from another copy of this module (the facade bundles its own) are
+// recognised by `instanceof` and `isRefundError` too.
+const brand = Symbol.for('refundkit.RefundError');
+
 /** Every failure of a refundkit refund operation. Carries no credentials. */
 export class RefundError extends Error {
+  // `this` is the class `instanceof` asks about: the brand answers for RefundError, the prototype chain
+  // for subclasses.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the receiver is the class on the right of instanceof
+    if (this !== RefundError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && brand in value;
+  }
+
   override readonly name = 'RefundError';
   readonly code: RefundErrorCode;
   readonly provider: string | undefined;
@@ -57,6 +69,7 @@ export class RefundError extends Error {
 
   constructor(options: RefundErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, brand, { value: true });
     this.code = options.code;
     this.provider = options.provider;
     this.status = options.status;
@@ -68,24 +81,13 @@ export class RefundError extends Error {
     this.raw = options.raw;
   }
 
-  toJSON() {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      provider: this.provider,
-      status: this.status,
-      providerCode: this.providerCode,
-      requestId: this.requestId,
-      retryable: this.retryable,
-      field: this.field,
-      retryAfterMs: this.retryAfterMs,
-      raw: this.raw,
-    };
+  /** The name, message and every field; never the cause. */
+  toJSON(): Omit<RefundErrorOptions, 'cause'> & { name: 'RefundError'; retryable: boolean } {
+    return { ...this, message: this.message };
   }
 }
 
-/** Type guard that also works across duplicated installs of @refundkit/core. */
+/** Type guard that also works across copies of @refundkit/core (like `instanceof RefundError`). */
 export function isRefundError(value: unknown): value is RefundError {
-  return value instanceof RefundError || (value instanceof Error && value.name === 'RefundError');
+  return value instanceof RefundError;
 }

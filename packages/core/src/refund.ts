@@ -53,12 +53,13 @@ export interface AdapterCreateInput {
   idempotencyKey: string;
 }
 
-/** How an adapter performs its HTTP calls for one attempt: pass `fetch`, `signal` and `Request` to every openapi-fetch call. */
+/**
+ * How an adapter performs its HTTP calls for one attempt: every request goes through `fetch` (which times,
+ * reports and classifies it) with `signal`. `createAdapterClient` does both.
+ */
 export interface AdapterCall {
-  fetch: (request: Request) => Promise<Response>;
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
   signal: AbortSignal;
-  /** Pass as openapi-fetch's `Request` option (a PlainRequest class in the facade). */
-  Request?: typeof Request;
 }
 
 /** A provider's implementation of the common refund interface. */
@@ -70,8 +71,8 @@ export interface RefundAdapter {
   create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund>;
   retrieve(input: { id: string; payment?: string | undefined }, call: AdapterCall): Promise<Refund>;
   list(input: { payment: string }, call: AdapterCall): Promise<Refund[]>;
-  /** The fetch the adapter was configured with; each attempt wraps it. */
-  readonly fetch: (request: Request) => Promise<Response>;
+  /** The `fetch` the adapter was configured with, if any (else the global one); each attempt wraps it. */
+  readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   /** Credentials to scrub from anything refundkit reports (errors, hook events). */
   readonly secrets: readonly string[];
 }

@@ -1,43 +1,17 @@
 // One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
+import type { AdapterCall } from './refund.js';
 import { RefundError } from './refund-error.js';
 
 type Fetch = (request: Request) => Promise<Response>;
 
 /**
- * What openapi-fetch builds a facade request with (its `Request` option) instead of a WHATWG
- * `Request`: the same fields, without undici's validation and body extraction, which `fetch(url, init)`
- * does once anyway. It becomes a real `Request` only for a caller-supplied `fetch`.
+ * Sends one request: with the global `fetch(url, init)` (looked up per call, so a stubbed global is seen),
+ * or as the WHATWG `Request` a caller-supplied `fetch` was promised.
  */
-export class PlainRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly body: RequestInit['body'];
-  readonly signal: AbortSignal | null | undefined;
-  readonly redirect: RequestInit['redirect'];
-  constructor(url: string, init: RequestInit = {}) {
-    this.url = url;
-    this.method = init.method ?? 'GET';
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    this.body = init.body;
-    this.signal = init.signal;
-    this.redirect = init.redirect;
-  }
-}
-
-/**
- * The `fetch` of an adapter whose caller gave none. Attempts recognise it and send a
- * `PlainRequest` with `globalThis.fetch(url, init)` (looked up per call, so a stubbed global is seen).
- */
-export const defaultFetch: Fetch = (request) => globalThis.fetch(request);
-
-function send(request: Request | PlainRequest, fetch: Fetch): Promise<Response> {
-  if (!(request instanceof PlainRequest)) return fetch(request);
-  if (fetch === defaultFetch) return globalThis.fetch(request.url, request);
-  // A caller-supplied fetch gets the WHATWG Request it was promised.
-  return fetch(new Request(request.url, request));
+function send(url: string, init: RequestInit, fetch: Fetch | undefined): Promise<Response> {
+  return fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init);
 }
 
 /** The overall deadline of one operation as a point in time: no timer unless a wait needs one. */
@@ -94,9 +68,9 @@ const sensitiveHeaders = new Set([
   'token',
 ]);
 
-export function redactHeaders(headers: Headers): Record<string, string> {
+function redactHeaders(headers: RequestInit['headers']): Record<string, string> {
   const result: Record<string, string> = {};
-  headers.forEach((value, name) => {
+  new Headers(headers).forEach((value, name) => {
     result[name] = sensitiveHeaders.has(name) ? '[redacted]' : value;
   });
   return result;
@@ -117,20 +91,22 @@ const unsentCodes = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'ENETUNREACH',
 ]);
-const unsent = new WeakSet<RefundError>();
+// A registered symbol, not a WeakSet: the facade's bundle has its own copy of this module, and failures
+// marked by an adapter from a separately installed @refundkit/<provider> must still be recognised.
+const unsentMark = Symbol.for('refundkit.unsent');
 
 /**
  * Marks a failure as one that happened before the refund-making request was sent (e.g. a preparatory read
  * failed), so the facade may repeat the call without reconciling.
  */
 export function markUnsent(error: RefundError): RefundError {
-  unsent.add(error);
+  Object.defineProperty(error, unsentMark, { value: true });
   return error;
 }
 
 /** True when the failed request certainly never reached the provider, so repeating it cannot duplicate anything. */
 export function isUnsentFailure(error: unknown): boolean {
-  return error instanceof RefundError && unsent.has(error);
+  return error instanceof RefundError && (error as { [unsentMark]?: true })[unsentMark] === true;
 }
 
 function causeCode(error: unknown): string | undefined {
@@ -146,21 +122,18 @@ export interface AttemptOptions {
   provider: string;
   operation: string;
   attempt: number;
-  fetch: Fetch;
+  /** The adapter's configured `fetch`; the global one when undefined. */
+  fetch: Fetch | undefined;
   /** Per-attempt timeout in milliseconds. */
   timeoutMs: number;
-  /** The overall deadline of the operation: the facade's `Deadline`, or any signal. */
-  deadline: Deadline | AbortSignal;
+  /** The overall deadline of the operation. */
+  deadline: Deadline;
   /** The caller's signal: its abort is passed through untouched. */
   signal?: AbortSignal | undefined;
   hooks: RefundHooks | undefined;
 }
 
-export interface Attempt {
-  fetch: Fetch;
-  signal: AbortSignal;
-  /** Pass as openapi-fetch's `Request` option, next to `fetch` and `signal`. */
-  Request: typeof Request;
+export interface Attempt extends AdapterCall {
   /** Clears the attempt's timer and its listener on the caller's signal, once it settled. */
   release(): void;
   /**
@@ -170,7 +143,7 @@ export interface Attempt {
   classify(error: unknown): unknown;
 }
 
-/** Builds the fetch and signal one attempt passes to the adapter's openapi-fetch calls. */
+/** Builds the fetch and signal one attempt passes to the adapter's requests. */
 export function createAttempt(options: AttemptOptions): Attempt {
   // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~50 µs a call.
   const controller = new AbortController();
@@ -180,43 +153,32 @@ export function createAttempt(options: AttemptOptions): Attempt {
       timedOut = true;
       controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
     },
-    options.deadline instanceof Deadline
-      ? Math.min(options.timeoutMs, options.deadline.remaining())
-      : options.timeoutMs,
+    Math.min(options.timeoutMs, options.deadline.remaining()),
   );
   (timer as { unref?: () => void }).unref?.();
   const caller = options.signal;
   const onAbort = () => controller.abort(caller?.reason);
   if (caller?.aborted) onAbort();
   else caller?.addEventListener('abort', onAbort, { once: true });
-  // A deadline given as a signal (not by the facade, which passes a Deadline) is linked like a timeout.
-  const deadlineSignal = options.deadline instanceof Deadline ? undefined : options.deadline;
-  const onDeadline = () => {
-    timedOut = true;
-    controller.abort(deadlineSignal?.reason);
-  };
-  if (deadlineSignal?.aborted) onDeadline();
-  else deadlineSignal?.addEventListener('abort', onDeadline, { once: true });
   const release = () => {
     clearTimeout(timer);
     caller?.removeEventListener('abort', onAbort);
-    deadlineSignal?.removeEventListener('abort', onDeadline);
   };
   const signal = controller.signal;
   const { provider, operation, attempt, hooks } = options;
-  const fetch: Fetch = async (request) => {
+  const fetch = async (url: string, init: RequestInit) => {
     const started = performance.now();
     hooks?.onRequest?.({
       provider,
       operation,
       attempt,
-      method: request.method,
-      url: request.url,
-      headers: redactHeaders(request.headers),
+      method: init.method,
+      url,
+      headers: redactHeaders(init.headers),
     });
     let response: Response;
     try {
-      response = await send(request, options.fetch);
+      response = await send(url, init, options.fetch);
     } catch (error) {
       throw classify(error);
     }
@@ -224,8 +186,8 @@ export function createAttempt(options: AttemptOptions): Attempt {
       provider,
       operation,
       attempt,
-      method: request.method,
-      url: request.url,
+      method: init.method,
+      url,
       status: response.status,
       durationMs: performance.now() - started,
     });
@@ -233,8 +195,7 @@ export function createAttempt(options: AttemptOptions): Attempt {
   };
   const classify = (error: unknown) =>
     classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
-  // PlainRequest stands in for Request: openapi-fetch only constructs it and reads its fields.
-  return { fetch, signal, classify, Request: PlainRequest as unknown as typeof Request, release };
+  return { fetch, signal, classify, release };
 }
 
 function classifyFailure(
@@ -271,6 +232,5 @@ function classifyFailure(
     message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
     cause: error,
   });
-  if (code && unsentCodes.has(code)) unsent.add(failure);
-  return failure;
+  return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
 }

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isRefundError, RefundError } from '../src/refund-error.js';
+import { isUnsentFailure, markUnsent } from '../src/transport.js';
 
 describe('RefundError', () => {
   const error = new RefundError({
@@ -32,5 +33,23 @@ describe('RefundError', () => {
       raw: { errorCode: 'amount.insufficient' },
     });
     expect(inspect(error)).toContain('amount.insufficient');
+  });
+
+  it('is recognised across copies of the module, as when the facade bundles its own', async () => {
+    vi.resetModules();
+    const copy = await import('../src/index.js');
+    expect(copy.RefundError).not.toBe(RefundError);
+    const foreign = copy.markUnsent(new copy.RefundError({ code: 'network', message: 'not sent' }));
+    expect(foreign instanceof RefundError).toBe(true);
+    expect(isRefundError(foreign)).toBe(true);
+    expect(isUnsentFailure(foreign)).toBe(true);
+    expect(error instanceof copy.RefundError).toBe(true);
+    expect(copy.isUnsentFailure(markUnsent(new RefundError({ code: 'network', message: 'x' })))).toBe(true);
+    expect(isUnsentFailure(error)).toBe(false);
+    // Only the brand counts: a look-alike Error named RefundError is not one, and subclasses keep instanceof.
+    expect(Object.assign(new Error('x'), { name: 'RefundError' }) instanceof RefundError).toBe(false);
+    class Narrower extends RefundError {}
+    expect(error instanceof Narrower).toBe(false);
+    expect(new Narrower({ code: 'conflict', message: 'x' }) instanceof Narrower).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 import {
   type AdapterCall,
   commonRefundReasons,
+  createAdapterClient,
   currencyExponent,
-  defaultFetch,
   isRefundError,
   minorUnitsToDecimal,
   type ProviderCapabilities,
@@ -14,8 +14,9 @@ import {
   type RefundStatus,
   successData,
 } from '@refundkit/core';
-import { createGeinsClient, type GeinsClientOptions } from './geins-client.js';
+import { type GeinsClientOptions, geinsClientConfig } from './geins-client.js';
 import type { GeinsEnvelope, GeinsRefund } from './geins-schemas.js';
+import type { paths } from './generated/geins.gen.js';
 
 export type GeinsAdapterOptions = GeinsClientOptions & {
   /**
@@ -142,18 +143,19 @@ function basicToken(username: string, password: string): string {
  * sets the number of decimals sent.
  */
 export function geins(options: GeinsAdapterOptions): RefundAdapter {
-  const client = createGeinsClient(options);
+  const client = createAdapterClient<paths>(geinsClientConfig(options, 'geins'));
   const author = options.author ?? 'refundkit';
   if (typeof author !== 'string') throw new TypeError('geins: option "author" must be a string.');
   const requireApproval = options.requireApproval === true;
 
   async function retrieve(orderId: number, refundId: string, call: AdapterCall): Promise<Refund> {
-    const result = await client.GET('/API/Order/{orderId}/Refund/{refundId}', {
-      params: { path: { orderId, refundId } },
-      fetch: call.fetch,
-      signal: call.signal,
-      Request: call.Request,
-    });
+    const result = await client.GET(
+      '/API/Order/{orderId}/Refund/{refundId}',
+      {
+        params: { path: { orderId, refundId } },
+      },
+      call,
+    );
     const data = successData('geins', result, toError);
     if (typeof data.Resource !== 'object' || data.Resource === null) {
       throw unreadable(`geins returned no refund ${refundId} on order ${orderId}`, data);
@@ -170,7 +172,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       options.username,
       basicToken(options.username, options.password),
     ],
-    fetch: options.fetch ?? defaultFetch,
+    fetch: options.fetch,
     checkPayment: checkOrderId,
 
     async create(input, call) {
@@ -184,19 +186,20 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
         });
       }
       const orderId = Number(input.payment);
-      const { data, error, response } = await client.POST('/API/Order/{orderId}/Refund', {
-        params: { path: { orderId } },
-        body: {
-          RefundAmount: minorUnitsToDecimal(input.amount.value, exponent),
-          Reference: input.reference,
-          ...(input.reason ? { Description: input.reason } : {}),
-          Author: author,
-          ...(requireApproval ? { RefundsRequireApproval: true } : {}),
+      const { data, error, response } = await client.POST(
+        '/API/Order/{orderId}/Refund',
+        {
+          params: { path: { orderId } },
+          body: {
+            RefundAmount: minorUnitsToDecimal(input.amount.value, exponent),
+            Reference: input.reference,
+            ...(input.reason ? { Description: input.reason } : {}),
+            Author: author,
+            ...(requireApproval ? { RefundsRequireApproval: true } : {}),
+          },
         },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+        call,
+      );
       if (!response.ok) throw toError(response, error, { create: true });
       // Geins made the refund. From here on a failure must not read as "nothing happened": it is
       // retryable and carries no status, so the facade lists the order's refunds and finds it by reference.
@@ -238,12 +241,13 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
     },
 
     async list({ payment }, call) {
-      const result = await client.GET('/API/Order/{orderId}/Refund/List', {
-        params: { path: { orderId: Number(payment) } },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+      const result = await client.GET(
+        '/API/Order/{orderId}/Refund/List',
+        {
+          params: { path: { orderId: Number(payment) } },
+        },
+        call,
+      );
       const data = successData('geins', result, toError);
       const refunds = data.Resource ?? [];
       if (!Array.isArray(refunds))

@@ -1,4 +1,9 @@
-import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import {
+  type ClientConfig,
+  type CommonClientOptions,
+  requireStringOption,
+  resolveCommonOptions,
+} from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/geins.gen.js';
 
@@ -31,24 +36,27 @@ function basicCredentials(username: string, password: string): string {
   return btoa(binary);
 }
 
-/** Creates a typed Geins refunds client. Throws a TypeError, before any request, on bad options. */
-export function createGeinsClient(options: GeinsClientOptions): GeinsClient {
-  const owner = 'createGeinsClient';
+/** Checks the options (TypeError naming `owner` and the option) and resolves the base URL and headers. */
+export function geinsClientConfig(options: GeinsClientOptions, owner: string): ClientConfig {
   const apiKey = requireStringOption(options, owner, 'apiKey');
   const username = requireStringOption(options, owner, 'username');
   if (username.includes(':')) {
-    // RFC 7617: the user-id of Basic credentials cannot contain a colon.
     throw new TypeError(`${owner}: option "username" must not contain ":".`);
   }
   const password = requireStringOption(options, owner, 'password');
-  return createClient<paths, 'application/json'>({
+  return {
     baseUrl: resolveCommonOptions(options, owner, geinsBaseUrl),
-    fetch: options.fetch,
     headers: {
       ...options.headers,
       Accept: 'application/json',
       'X-ApiKey': apiKey,
       Authorization: `Basic ${basicCredentials(username, password)}`,
     },
-  });
+  };
+}
+
+/** Creates a typed Geins refunds client. Throws a TypeError, before any request, on bad options. */
+export function createGeinsClient(options: GeinsClientOptions): GeinsClient {
+  const config = geinsClientConfig(options, 'createGeinsClient');
+  return createClient<paths, 'application/json'>({ ...config, fetch: options.fetch });
 }

@@ -1,5 +1,6 @@
 import { type AdapterCreateInput, RefundError } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
+import { adapterCall } from '../../../test/support/adapter-call.js';
 import { createGeinsClient, type GeinsRefund, geins, geinsCapabilities } from '../src/index.js';
 import { createGeinsSandbox, type GeinsPaymentInput } from '../src/testing/index.js';
 
@@ -17,7 +18,7 @@ function setup(payment: GeinsPaymentInput = { amount: 50_000, currency: 'SEK' },
     return sandbox.fetch(request);
   };
   const adapter = geins({ ...sandbox.credentials, fetch, ...extra });
-  const call = () => ({ fetch, signal: AbortSignal.timeout(5000) });
+  const call = () => adapterCall(fetch);
   const order = sandbox.createPayment(payment);
   const client = createGeinsClient({ ...sandbox.credentials, fetch: sandbox.fetch });
   const input = (change: Partial<AdapterCreateInput> = {}): AdapterCreateInput => ({
@@ -239,7 +240,7 @@ describe('geins adapter', () => {
         })),
       };
       const adapter = geins({ ...credentials, fetch: answering({ Resource: refund, Message: 'Success.' }) });
-      const call = { fetch: adapter.fetch, signal: AbortSignal.timeout(5000) };
+      const call = adapterCall(adapter.fetch);
       await expect(adapter.retrieve({ id: refund.RefundId, payment: '1042' }, call)).resolves.toEqual({
         provider: 'geins',
         id: refund.RefundId,
@@ -255,15 +256,16 @@ describe('geins adapter', () => {
         ...credentials,
         fetch: answering({ Resource: [inexact], Message: 'Success.' }),
       });
-      const brokenCall = { fetch: broken.fetch, signal: AbortSignal.timeout(5000) };
+      const brokenCall = adapterCall(broken.fetch);
       await expect(broken.list({ payment: '1042' }, brokenCall)).rejects.toMatchObject({
         code: 'provider_error',
         retryable: false,
       });
       const notAList = geins({ ...credentials, fetch: answering({ Resource: refund, Message: 'Success.' }) });
-      await expect(
-        notAList.list({ payment: '1042' }, { fetch: notAList.fetch, signal: AbortSignal.timeout(5000) }),
-      ).rejects.toMatchObject({ code: 'provider_error', retryable: false });
+      await expect(notAList.list({ payment: '1042' }, adapterCall(notAList.fetch))).rejects.toMatchObject({
+        code: 'provider_error',
+        retryable: false,
+      });
     });
   });
 
@@ -369,9 +371,11 @@ describe('geins adapter', () => {
         ...credentials,
         fetch: answering({ Resource: null, Message: 'Success.', Details: null }),
       });
-      await expect(
-        blank.create(input({ payment: '1042' }), { fetch: blank.fetch, signal: AbortSignal.timeout(5000) }),
-      ).rejects.toMatchObject({ code: 'provider_error', retryable: true, status: undefined });
+      await expect(blank.create(input({ payment: '1042' }), adapterCall(blank.fetch))).rejects.toMatchObject({
+        code: 'provider_error',
+        retryable: true,
+        status: undefined,
+      });
     });
   });
 

@@ -1,8 +1,8 @@
 import {
   type AdapterCall,
   commonRefundReasons,
+  createAdapterClient,
   currencyExponent,
-  defaultFetch,
   isRefundError,
   minorUnitsToDecimal,
   type ProviderCapabilities,
@@ -14,7 +14,8 @@ import {
   type RefundErrorCode,
   type RefundStatus,
 } from '@refundkit/core';
-import { createPayopClient, type PayopClientOptions } from './payop-client.js';
+import type { paths } from './generated/payop.gen.js';
+import { type PayopClientOptions, payopClientConfig } from './payop-client.js';
 import type { PayopError, PayopRefund } from './payop-schemas.js';
 
 export type PayopAdapterOptions = PayopClientOptions;
@@ -119,17 +120,18 @@ function toError(response: Response, body: unknown) {
  * transaction's refunds and looking for the reference.
  */
 export function payop(options: PayopAdapterOptions): RefundAdapter {
-  const client = createPayopClient(options);
+  const client = createAdapterClient<paths>(payopClientConfig(options, 'payop'));
 
   /** The refunds `GET /v1/refunds/user-refunds` returns, all of them or the one with this identifier. */
   async function fetchRefunds(call: AdapterCall, identifier?: string): Promise<PayopRefund[]> {
     const { data, error, response } = await client
-      .GET('/v1/refunds/user-refunds', {
-        params: { query: identifier === undefined ? {} : { 'query[identifier]': identifier } },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      })
+      .GET(
+        '/v1/refunds/user-refunds',
+        {
+          params: { query: identifier === undefined ? {} : { 'query[identifier]': identifier } },
+        },
+        call,
+      )
       .catch((caught: unknown) => {
         // Failed requests are RefundErrors already and the caller's abort is theirs; what is left is a body
         // that could not be read or parsed, which reading again may fix.
@@ -156,7 +158,7 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
     provider: 'payop',
     capabilities: payopCapabilities,
     secrets: [options.token],
-    fetch: options.fetch ?? defaultFetch,
+    fetch: options.fetch,
     checkPayment: (payment) =>
       uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
 
@@ -181,28 +183,29 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
           message: 'amount.currency: must be an active ISO 4217 code in upper case, e.g. "EUR"',
         });
       }
-      const { error, response } = await client.POST('/v1/refunds/create', {
-        body: {
-          transactionIdentifier: input.payment,
-          ...(input.amount && exponent !== undefined
-            ? {
-                refundType: 2,
-                // Major units of the transaction's currency; PayOp takes no currency with a refund.
-                amount: minorUnitsToDecimal(input.amount.value, exponent),
-              }
-            : { refundType: 1 }),
-          metadata: {
-            ...input.metadata,
-            [referenceKey]: input.reference,
-            ...(input.reason === undefined ? {} : { [reasonKey]: input.reason }),
+      const { error, response } = await client.POST(
+        '/v1/refunds/create',
+        {
+          body: {
+            transactionIdentifier: input.payment,
+            ...(input.amount && exponent !== undefined
+              ? {
+                  refundType: 2,
+                  // Major units of the transaction's currency; PayOp takes no currency with a refund.
+                  amount: minorUnitsToDecimal(input.amount.value, exponent),
+                }
+              : { refundType: 1 }),
+            metadata: {
+              ...input.metadata,
+              [referenceKey]: input.reference,
+              ...(input.reason === undefined ? {} : { [reasonKey]: input.reason }),
+            },
           },
+          // The success body is always `{data: '', status: 1}`: never read, so it cannot fail after the refund exists.
+          parseAs: 'stream',
         },
-        // The success body is always `{data: '', status: 1}`: never read, so it cannot fail after the refund exists.
-        parseAs: 'stream',
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+        call,
+      );
       if (!response.ok) throw toError(response, error);
       await response.body?.cancel().catch(() => {});
 

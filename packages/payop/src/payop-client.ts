@@ -1,4 +1,9 @@
-import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import {
+  type ClientConfig,
+  type CommonClientOptions,
+  requireStringOption,
+  resolveCommonOptions,
+} from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/payop.gen.js';
 
@@ -20,20 +25,22 @@ const tokenFormat = {
   description: 'a PayOp JWT (three base64url segments separated by dots)',
 };
 
-/** Creates a typed PayOp refunds client. Throws a TypeError, before any request, on bad options. */
-export function createPayopClient(options: PayopClientOptions): PayopClient {
-  const owner = 'createPayopClient';
+/** Checks the options (TypeError naming `owner` and the option) and resolves the base URL and headers. */
+export function payopClientConfig(options: PayopClientOptions, owner: string): ClientConfig {
   const token = requireStringOption(options, owner, 'token', tokenFormat);
-  return createClient<paths, 'application/json'>({
+  return {
     baseUrl: resolveCommonOptions(options, owner, payopBaseUrl),
-    fetch: options.fetch,
     headers: {
       ...options.headers,
       Accept: 'application/json',
-      // PayOp requires this header on every request, GETs included; openapi-fetch itself sets it only
-      // when there is a body.
       'Content-Type': 'application/json',
       Authorization: `Bearer ${token}`,
     },
-  });
+  };
+}
+
+/** Creates a typed PayOp refunds client. Throws a TypeError, before any request, on bad options. */
+export function createPayopClient(options: PayopClientOptions): PayopClient {
+  const config = payopClientConfig(options, 'createPayopClient');
+  return createClient<paths, 'application/json'>({ ...config, fetch: options.fetch });
 }

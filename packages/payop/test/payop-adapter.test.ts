@@ -1,5 +1,6 @@
 import { type AdapterCall, RefundError } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
+import { adapterCall } from '../../../test/support/adapter-call.js';
 import { payop, payopCapabilities } from '../src/index.js';
 import { createPayopSandbox } from '../src/testing/index.js';
 
@@ -17,7 +18,7 @@ function setup(amount = 10_000, currency = 'USD') {
     if (request.method === 'POST') sent.push(await request.clone().json());
     return sandbox.fetch(request);
   };
-  const call = (fetch: Fetch = recording): AdapterCall => ({ fetch, signal: AbortSignal.timeout(5000) });
+  const call = (fetch: Fetch = recording): AdapterCall => adapterCall(fetch);
   const input = { payment, reason: undefined, metadata: undefined, idempotencyKey: crypto.randomUUID() };
   return { sandbox, adapter, call, payment, input, sent };
 }
@@ -347,7 +348,10 @@ describe('payop adapter', () => {
         return sandbox.fetch(request);
       };
       await expect(
-        adapter.create({ ...input, amount: undefined, reference: 'x' }, { fetch, signal: controller.signal }),
+        adapter.create(
+          { ...input, amount: undefined, reference: 'x' },
+          adapterCall(fetch, controller.signal),
+        ),
       ).rejects.toMatchObject(madeButUnknown);
       expect(sandbox.refunds()).toHaveLength(1);
     });

@@ -1,6 +1,5 @@
 import {
   type AdapterCall,
-  type Attempt,
   createAttempt,
   Deadline,
   isRefundError,
@@ -71,22 +70,18 @@ export interface Refunds<Provider extends string> {
 
 const referenceAlphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** `rk_` and 20 random base-62 characters: unique enough to find one refund among a payment's refunds. */
-function generateReference(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(20));
+/** `rk_` and 20 base-62 characters of `bytes`: unique enough to find one refund among a payment's refunds. */
+function referenceFrom(bytes: Uint8Array): string {
   let reference = 'rk_';
-  for (const byte of bytes) reference += referenceAlphabet[byte % referenceAlphabet.length];
+  for (const byte of bytes.subarray(0, 20)) reference += referenceAlphabet[byte % referenceAlphabet.length];
   return reference;
 }
 
-/** The reference a caller's idempotency key stands for: `rk_` and 20 base-62 characters of its SHA-256. */
+/** The reference a caller's idempotency key stands for: from its SHA-256, so a repeated call sends the same. */
 async function referenceFor(idempotencyKey: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
+  return referenceFrom(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey))),
   );
-  let reference = 'rk_';
-  for (const byte of digest.subarray(0, 20)) reference += referenceAlphabet[byte % referenceAlphabet.length];
-  return reference;
 }
 
 /** A failure the provider answered (5xx, 408, 429): it finished handling the request. */
@@ -121,14 +116,16 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     return error;
   }
 
-  function attempt(
+  /** Runs one attempt of an adapter call; what it throws is classified (see `Attempt.classify`). */
+  async function attempt<T>(
     adapter: RefundAdapter,
     operation: string,
     number: number,
     deadline: Deadline,
     signal: AbortSignal | undefined,
-  ): Attempt {
-    return createAttempt({
+    run: (call: AdapterCall) => Promise<T>,
+  ): Promise<T> {
+    const call = createAttempt({
       provider: adapter.provider,
       operation,
       attempt: number,
@@ -138,6 +135,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       signal,
       hooks,
     });
+    try {
+      return await run(call);
+    } catch (error) {
+      throw call.classify(error);
+    } finally {
+      call.release();
+    }
   }
 
   /** The deadline passed while waiting: a timeout, unless the caller aborted first. */
@@ -164,11 +168,9 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const waitSignal = () => deadline.signal(options?.signal); // only waits between attempts need a timer
     try {
       for (let number = 0; ; number += 1) {
-        const call = attempt(adapter, operation, number, deadline, options?.signal);
         try {
-          return await run(call).finally(call.release);
-        } catch (escaped) {
-          const error = call.classify(escaped);
+          return await attempt(adapter, operation, number, deadline, options?.signal, run);
+        } catch (error) {
           if (!isRefundError(error) || !error.retryable || number >= maxRetries || deadline.aborted) {
             throw clean(error, adapter);
           }
@@ -193,7 +195,9 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       // A repeated call with the same key must send the same body, so its reference derives from the key.
       reference:
         checkReference(capabilities, rawInput.reference, provider) ??
-        (callerKey ? await referenceFor(callerKey) : generateReference()),
+        (callerKey
+          ? await referenceFor(callerKey)
+          : referenceFrom(crypto.getRandomValues(new Uint8Array(20)))),
       metadata: checkMetadata(capabilities, rawInput.metadata, provider),
       idempotencyKey: callerKey ?? crypto.randomUUID(),
     };
@@ -250,14 +254,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
 
     async function createWithRetries(): Promise<Refund> {
       for (let number = 0; ; number += 1) {
-        const call = attempt(adapter, 'create', number, deadline, callOptions.signal);
         try {
           inDoubt = true;
-          return await adapter.create(input, call).finally(call.release);
-        } catch (escaped) {
-          const caught = call.classify(escaped);
-          if (!isRefundError(caught)) throw caught;
-          const failure = caught;
+          return await attempt(adapter, 'create', number, deadline, callOptions.signal, (call) =>
+            adapter.create(input, call),
+          );
+        } catch (failure) {
+          if (!isRefundError(failure)) throw failure;
           inDoubt = failure.retryable && !isUnsentFailure(failure) && failure.status !== 429;
           if (!failure.retryable) throw clean(failure, adapter);
           const exhausted =

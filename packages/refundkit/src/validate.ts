@@ -83,19 +83,7 @@ export function checkReason(
 }
 
 export function checkReference(capabilities: ProviderCapabilities, reference: unknown, provider: string) {
-  if (reference === undefined) return undefined;
-  if (
-    typeof reference !== 'string' ||
-    reference.length === 0 ||
-    reference.length > capabilities.referenceMaxLength
-  ) {
-    throw invalid(
-      'reference',
-      `must be a string of 1 to ${capabilities.referenceMaxLength} characters`,
-      provider,
-    );
-  }
-  return reference;
+  return optionalText('reference', reference, capabilities.referenceMaxLength, provider);
 }
 
 export function checkMetadata(
@@ -126,11 +114,15 @@ export function checkMetadata(
 }
 
 export function checkIdempotencyKey(key: unknown): string | undefined {
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
-    throw invalid('idempotencyKey', 'must be a string of 1 to 255 characters');
+  return optionalText('idempotencyKey', key, 255);
+}
+
+/** `value` when it is undefined or a string of 1 to `max` characters. */
+function optionalText(field: string, value: unknown, max: number, provider?: string): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > max)) {
+    throw invalid(field, `must be a string of 1 to ${max} characters`, provider);
   }
-  return key;
+  return value;
 }
 
 export function checkId(id: unknown, provider: string): string {

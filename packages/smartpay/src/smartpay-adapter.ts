@@ -1,5 +1,5 @@
 import {
-  defaultFetch,
+  createAdapterClient,
   type ProviderCapabilities,
   providerError,
   type Refund,
@@ -7,7 +7,8 @@ import {
   type RefundErrorCode,
   successData,
 } from '@refundkit/core';
-import { createSmartpayClient, type SmartpayClientOptions } from './smartpay-client.js';
+import type { paths } from './generated/smartpay.gen.js';
+import { type SmartpayClientOptions, smartpayClientConfig } from './smartpay-client.js';
 import type { SmartpayError, SmartpayRefund } from './smartpay-schemas.js';
 
 export type SmartpayAdapterOptions = SmartpayClientOptions;
@@ -62,43 +63,45 @@ function toError(response: Response, body: unknown) {
  * `Idempotency-Key` that stays the same across retries, so a retried create never refunds twice.
  */
 export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
-  const client = createSmartpayClient(options);
+  const client = createAdapterClient<paths>(smartpayClientConfig(options, 'smartpay'));
   return {
     provider: 'smartpay',
     capabilities: smartpayCapabilities,
     secrets: [options.secretKey],
-    fetch: options.fetch ?? defaultFetch,
+    fetch: options.fetch,
     checkPayment: (payment) =>
       /^payment_(test|live)_[0-9a-zA-Z]+$/.test(payment)
         ? undefined
         : 'must look like payment_test_… or payment_live_…',
 
     async create(input, call) {
-      const result = await client.POST('/v1/refunds', {
-        params: { header: { 'Idempotency-Key': input.idempotencyKey } },
-        body: {
-          payment: input.payment,
-          ...(input.amount ? { amount: input.amount.value } : {}),
-          currency: 'JPY',
-          // Smartpay requires a reason; refunds are most often asked for by the customer.
-          reason: (input.reason ?? 'requested_by_customer') as SmartpayRefund['reason'],
-          reference: input.reference,
-          ...(input.metadata ? { metadata: input.metadata } : {}),
+      const result = await client.POST(
+        '/v1/refunds',
+        {
+          params: { header: { 'Idempotency-Key': input.idempotencyKey } },
+          body: {
+            payment: input.payment,
+            ...(input.amount ? { amount: input.amount.value } : {}),
+            currency: 'JPY',
+            // Smartpay requires a reason; refunds are most often asked for by the customer.
+            reason: (input.reason ?? 'requested_by_customer') as SmartpayRefund['reason'],
+            reference: input.reference,
+            ...(input.metadata ? { metadata: input.metadata } : {}),
+          },
         },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+        call,
+      );
       return toRefund(successData('smartpay', result, toError));
     },
 
     async retrieve({ id }, call) {
-      const result = await client.GET('/v1/refunds/{refundId}', {
-        params: { path: { refundId: id } },
-        fetch: call.fetch,
-        signal: call.signal,
-        Request: call.Request,
-      });
+      const result = await client.GET(
+        '/v1/refunds/{refundId}',
+        {
+          params: { path: { refundId: id } },
+        },
+        call,
+      );
       return toRefund(successData('smartpay', result, toError));
     },
 
@@ -106,12 +109,13 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
       const refunds: Refund[] = [];
       let pageToken: string | undefined;
       for (let page = 0; page < maxListPages; page += 1) {
-        const result = await client.GET('/v1/refunds', {
-          params: { query: { maxResults: 100, ...(pageToken ? { pageToken } : {}) } },
-          fetch: call.fetch,
-          signal: call.signal,
-          Request: call.Request,
-        });
+        const result = await client.GET(
+          '/v1/refunds',
+          {
+            params: { query: { maxResults: 100, ...(pageToken ? { pageToken } : {}) } },
+          },
+          call,
+        );
         const data = successData('smartpay', result, toError);
         for (const refund of data.data) {
           if (typeof refund.payment === 'string' && refund.payment === payment)

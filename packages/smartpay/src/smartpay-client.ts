@@ -1,4 +1,9 @@
-import { type CommonClientOptions, requireStringOption, resolveCommonOptions } from '@refundkit/core';
+import {
+  type ClientConfig,
+  type CommonClientOptions,
+  requireStringOption,
+  resolveCommonOptions,
+} from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/smartpay.gen.js';
 
@@ -20,13 +25,17 @@ const secretKeyFormat = {
   description: 'a Smartpay secret key (sk_test_… or sk_live_…)',
 };
 
+/** Checks the options (TypeError naming `owner` and the option) and resolves the base URL and headers. */
+export function smartpayClientConfig(options: SmartpayClientOptions, owner: string): ClientConfig {
+  const secretKey = requireStringOption(options, owner, 'secretKey', secretKeyFormat);
+  return {
+    baseUrl: resolveCommonOptions(options, owner, smartpayBaseUrl),
+    headers: { ...options.headers, Accept: 'application/json', Authorization: `Basic ${secretKey}` },
+  };
+}
+
 /** Creates a typed Smartpay refunds client. Throws a TypeError, before any request, on bad options. */
 export function createSmartpayClient(options: SmartpayClientOptions): SmartpayClient {
-  const owner = 'createSmartpayClient';
-  const secretKey = requireStringOption(options, owner, 'secretKey', secretKeyFormat);
-  return createClient<paths, 'application/json'>({
-    baseUrl: resolveCommonOptions(options, owner, smartpayBaseUrl),
-    fetch: options.fetch,
-    headers: { ...options.headers, Accept: 'application/json', Authorization: `Basic ${secretKey}` },
-  });
+  const config = smartpayClientConfig(options, 'createSmartpayClient');
+  return createClient<paths, 'application/json'>({ ...config, fetch: options.fetch });
 }

@@ -1,12 +1,13 @@
 import { RefundError } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
+import { adapterCall } from '../../../test/support/adapter-call.js';
 import { smartpay, smartpayCapabilities } from '../src/index.js';
 import { createSmartpaySandbox } from '../src/testing/index.js';
 
 function setup() {
   const sandbox = createSmartpaySandbox();
   const adapter = smartpay({ ...sandbox.credentials, fetch: sandbox.fetch });
-  const call = () => ({ fetch: adapter.fetch, signal: AbortSignal.timeout(5000) });
+  const call = () => adapterCall(adapter.fetch);
   const payment = sandbox.createPayment({ amount: 8000, currency: 'JPY' });
   const input = { payment, reason: undefined, metadata: undefined, idempotencyKey: crypto.randomUUID() };
   return { sandbox, adapter, call, payment, input };

@@ -1,0 +1,11 @@
+// The `call` an adapter gets from the facade for one attempt, for tests that drive adapters directly: it
+// sends every request to `fetch` as a WHATWG Request, like an attempt does for a caller-supplied fetch.
+import type { AdapterCall } from '@refundkit/core';
+
+export function adapterCall(
+  fetch: ((request: Request) => Promise<Response>) | undefined,
+  signal: AbortSignal = AbortSignal.timeout(5000),
+): AdapterCall {
+  if (!fetch) throw new TypeError('adapterCall: the adapter under test needs a fetch (e.g. sandbox.fetch)');
+  return { fetch: (url, init) => fetch(new Request(url, init)), signal };
+}
