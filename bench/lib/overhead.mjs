@@ -59,20 +59,16 @@ export async function measureOverhead({ loadRefundkit }) {
   await add('uuid', 'crypto.randomUUID()', () => crypto.randomUUID());
 
   const { default: createClient } = await import('openapi-fetch');
-  const { PlainRequest } = await import('@refundkit/core');
+  const { createAdapterClient } = await import('@refundkit/core');
   const stubFetch = () => Promise.resolve(new Response(answer, responseInit));
   const client = createClient({ baseUrl: 'http://127.0.0.1:1/smartpay', headers, fetch: stubFetch });
-  const plain = createClient({
-    baseUrl: 'http://127.0.0.1:1/smartpay',
-    headers,
-    fetch: stubFetch,
-    Request: PlainRequest,
-  });
+  const adapterClient = createAdapterClient({ baseUrl: 'http://127.0.0.1:1/smartpay', headers });
+  const call = { fetch: stubFetch, signal: new AbortController().signal };
   await add('openapi-fetch', 'openapi-fetch POST, stub fetch (WHATWG Request)', () =>
     client.POST('/v1/refunds', { body }),
   );
-  await add('openapi-fetch-plain', 'openapi-fetch POST, stub fetch (PlainRequest)', () =>
-    plain.POST('/v1/refunds', { body }),
+  await add('adapter-client', 'refundkit adapter client POST, stub fetch (url, init)', () =>
+    adapterClient.POST('/v1/refunds', { body }, call),
   );
 
   const input = { provider: 'smartpay', ...facadeInputs.smartpay };

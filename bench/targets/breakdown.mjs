@@ -52,26 +52,20 @@ export const fetchWithController = (provider) =>
     }
   });
 
-/** openapi-fetch given a plain `Request` class and a `fetch(url, init)`: no WHATWG Request of its own. */
-export const openapiFetchPlain = (provider) => ({
-  id: `openapi-fetch-plain:${provider}`,
-  label: 'openapi-fetch + plain Request',
+/** The facade adapters' client (`createAdapterClient` in core): typed like openapi-fetch, `fetch(url, init)`. */
+export const adapterClient = (provider) => ({
+  id: `adapter-client:${provider}`,
+  label: 'refundkit adapter client',
   group: 'breakdown',
   provider,
   async setup({ baseUrl }) {
-    const { default: createClient } = await load('openapi-fetch');
-    const { PlainRequest } = await load('@refundkit/core');
-    const sendPlain = (request) => fetch(request.url, request);
+    const { createAdapterClient } = await load('@refundkit/core');
     const { method, path, headers, body } = createRequests[provider];
-    const client = createClient({
-      baseUrl: baseUrl(provider),
-      headers,
-      Request: PlainRequest,
-      fetch: sendPlain,
-    });
+    const client = createAdapterClient({ baseUrl: baseUrl(provider), headers });
+    const call = { fetch: (url, init) => fetch(url, init), signal: new AbortController().signal };
     return async () => {
-      const { data, error, response } = await client.request(method, path, { body });
-      if (error) expectOk(response.status, 'openapi-fetch');
+      const { data, error, response } = await client[method.toUpperCase()](path, { body }, call);
+      if (error) expectOk(response.status, 'adapter client');
       return data;
     };
   },

@@ -4,11 +4,11 @@
 // lib/fixtures.mjs); a missing adapter export is skipped with a note, not an error.
 import { axiosClient, bareFetch, bareOpenapiFetch, nodeHttp } from './baselines.mjs';
 import {
+  adapterClient,
   fetchWithAny,
   fetchWithController,
   fetchWithRequest,
   fetchWithTimeout,
-  openapiFetchPlain,
 } from './breakdown.mjs';
 import { refundkitClient } from './clients.mjs';
 import { facade, noopHooks } from './facade.mjs';
@@ -42,7 +42,7 @@ export const targets = [
   fetchWithTimeout('smartpay'),
   fetchWithAny('smartpay'),
   fetchWithController('smartpay'),
-  openapiFetchPlain('smartpay'),
+  adapterClient('smartpay'),
   facade('smartpay', {
     id: 'facade-hooks:smartpay',
     label: 'refundkit refunds.create + no-op hooks',

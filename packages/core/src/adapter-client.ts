@@ -79,10 +79,12 @@ export function createAdapterClient<Paths, Media extends `${string}/${string}` =
       let url =
         config.baseUrl +
         path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params?.path?.[name])));
-      const query = Object.entries(params?.query ?? {})
-        .filter(([, value]) => value !== undefined)
-        .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
-      if (query.length) url += `?${query.join('&')}`;
+      let separator = '?';
+      for (const [key, value] of Object.entries(params?.query ?? {})) {
+        if (value === undefined) continue;
+        url += `${separator}${key}=${encodeURIComponent(String(value))}`;
+        separator = '&';
+      }
       const headers = { ...baseHeaders, ...lowerCaseKeys(params?.header) };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       return parse(
