@@ -27,7 +27,11 @@ export function requireStringOption(
 export interface CommonClientOptions {
   /** Overrides the provider's base URL, e.g. to point at a sandbox. */
   baseUrl?: string;
-  /** A `fetch` implementation to use instead of the global one. */
+  /**
+   * A `fetch` to send with. Clients otherwise use the global `fetch`; facade adapters use `node:http(s)` on
+   * Node (faster; intercepted by nock and MSW, but not by a stubbed global `fetch`) and the global `fetch`
+   * elsewhere.
+   */
   fetch?: (request: Request) => Promise<Response>;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;

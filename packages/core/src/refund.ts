@@ -71,7 +71,10 @@ export interface RefundAdapter {
   create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund>;
   retrieve(input: { id: string; payment?: string | undefined }, call: AdapterCall): Promise<Refund>;
   list(input: { payment: string }, call: AdapterCall): Promise<Refund[]>;
-  /** The `fetch` the adapter was configured with, if any (else the global one); each attempt wraps it. */
+  /**
+   * The `fetch` the adapter was configured with, if any; each attempt wraps it. Without one, attempts send
+   * with `node:http(s)` on Node and the global `fetch` elsewhere.
+   */
   readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   /** Credentials to scrub from anything refundkit reports (errors, hook events). */
   readonly secrets: readonly string[];

@@ -1,17 +1,19 @@
 // One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
+import { nodeRequest } from './node-request.js';
 import type { AdapterCall } from './refund.js';
 import { RefundError } from './refund-error.js';
 
 type Fetch = (request: Request) => Promise<Response>;
 
 /**
- * Sends one request: with the global `fetch(url, init)` (looked up per call, so a stubbed global is seen),
- * or as the WHATWG `Request` a caller-supplied `fetch` was promised.
+ * Sends one request: as the WHATWG `Request` a caller-supplied `fetch` was promised; else with `node:http(s)`
+ * on Node (see node-request.ts) or the global `fetch(url, init)` elsewhere.
  */
 function send(url: string, init: RequestInit, fetch: Fetch | undefined): Promise<Response> {
-  return fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init);
+  if (fetch) return fetch(new Request(url, init));
+  return nodeRequest(url, init) ?? globalThis.fetch(url, init);
 }
 
 /** The overall deadline of one operation as a point in time: no timer unless a wait needs one. */

@@ -1,5 +1,5 @@
 import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRefunds, RefundError, type RefundEvent, smartpay } from '../src/index.js';
 
 function setup(amount = 10_000) {
@@ -88,4 +88,38 @@ describe('refundkit over the Smartpay sandbox', () => {
     });
     expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, amount: 400 })]);
   });
+});
+
+describe('refundkit over HTTP with its default transport (node:http, no fetch given)', () => {
+  for (const drop of ['reset', 'timeout'] as const) {
+    it(`makes one refund when the answer to the create is lost (${drop})`, async () => {
+      const sandbox = createSmartpaySandbox();
+      const { url, close } = await sandbox.listen();
+      // On Node the default transport is node:http: the global fetch is never called.
+      vi.stubGlobal('fetch', () => Promise.reject(new Error('the global fetch was called')));
+      try {
+        const events: RefundEvent[] = [];
+        const refunds = createRefunds({
+          providers: { smartpay: smartpay({ ...sandbox.credentials, baseUrl: url }) },
+          retryDelayMs: 1,
+          timeoutMs: 300,
+          hooks: { onRetry: (event) => events.push(event) },
+        });
+        const payment = sandbox.createPayment({ amount: 5000, currency: 'JPY' });
+        sandbox.faults.inject({ kind: 'drop-after-commit', drop, match: { operationId: 'createRefund' } });
+        const refund = await refunds.create({
+          provider: 'smartpay',
+          payment,
+          amount: { value: 1200, currency: 'JPY' },
+          reference: `lost-${drop}`,
+        });
+        // The retry reuses the Idempotency-Key, so Smartpay answers with the refund it already made.
+        expect(events.map((event) => event.error?.code)).toEqual([drop === 'reset' ? 'network' : 'timeout']);
+        expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, amount: 1200 })]);
+      } finally {
+        vi.unstubAllGlobals();
+        await close();
+      }
+    });
+  }
 });

@@ -1,0 +1,69 @@
+// How attempts send when the adapter was given no `fetch`, on Node: `node:http(s)` with Node's keep-alive
+// global agents. undici's `fetch` builds a `Request` and registers every signal it is given with a WeakRef
+// and a FinalizationRegistry; that costs 10–20 % of a loopback call, and an attempt always has a signal
+// (its timeout). Elsewhere (edge runtimes, Deno, browsers) attempts use the global `fetch`.
+import type * as Http from 'node:http';
+
+type NodeHttp = Pick<typeof Http, 'request'>;
+
+// `getBuiltinModule` (Node ≥ 20.16) instead of a static import, so the module still loads where there is
+// no `node:http`, and bundlers for other platforms have nothing to resolve.
+const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+const http = nodeProcess?.getBuiltinModule?.('node:http') as NodeHttp | undefined;
+const https = nodeProcess?.getBuiltinModule?.('node:https') as NodeHttp | undefined;
+
+/** Statuses whose `Response` must have a null body. */
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Sends `init` to `url` with `node:http(s)` and resolves with the whole answer as a `Response`, or
+ * `undefined` when it cannot: not on Node, or a body other than a string.
+ */
+export function nodeRequest(url: string, init: RequestInit): Promise<Response> | undefined {
+  const client = url.startsWith('https:') ? https : url.startsWith('http:') ? http : undefined;
+  if (!client || (init.body != null && typeof init.body !== 'string')) return undefined;
+  const { signal } = init;
+  return new Promise<Response>((resolve, reject) => {
+    const request = client.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers:
+          init.headers instanceof Headers
+            ? Object.fromEntries(init.headers)
+            : (init.headers as Http.OutgoingHttpHeaders),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', fail);
+        response.on('end', () => {
+          signal?.removeEventListener('abort', abort);
+          const headers = new Headers();
+          const raw = response.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+          const status = response.statusCode ?? 0;
+          resolve(
+            new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
+              status,
+              statusText: response.statusMessage ?? '',
+              headers,
+            }),
+          );
+        });
+      },
+    );
+    function fail(error: unknown) {
+      signal?.removeEventListener('abort', abort);
+      reject(signal?.aborted ? signal.reason : error);
+    }
+    // Destroying the request rejects with the signal's reason, as `fetch` does.
+    function abort() {
+      request.destroy(signal?.reason);
+    }
+    request.on('error', fail);
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    request.end(init.body ?? undefined);
+  });
+}

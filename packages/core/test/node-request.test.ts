@@ -1,0 +1,157 @@
+// The default transport on Node, against a real server on 127.0.0.1: what attempts see must match what
+// `fetch` gives them (a Response, the caller's abort reason, error codes the classifier knows).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAttempt, Deadline, isUnsentFailure, RefundError } from '../src/index.js';
+import { nodeRequest } from '../src/node-request.js';
+
+const routes: Record<string, (request: IncomingMessage, response: ServerResponse, body: string) => void> = {
+  '/echo': (request, response, body) => {
+    response.setHeader('content-type', 'application/json');
+    response.setHeader('x-request-id', 'req_1');
+    response.end(JSON.stringify({ method: request.method, headers: request.headers, body }));
+  },
+  '/empty': (_, response) => {
+    response.statusCode = 204;
+    response.end();
+  },
+  '/fail': (_, response) => {
+    response.statusCode = 503;
+    response.end('unavailable');
+  },
+  '/reset': (request) => request.socket.destroy(),
+  '/cut': (_, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    response.write('{"partial":');
+    setTimeout(() => response.socket?.destroy(), 20);
+  },
+  '/hang': () => {},
+};
+
+let base = '';
+let closed = '';
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => {
+    body += chunk;
+  });
+  request.on('end', () => routes[request.url ?? '']?.(request, response, body));
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A port nothing listens on: bind one, note it, close it.
+  const spare = createServer();
+  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+  closed = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
+  await new Promise((resolve) => spare.close(resolve));
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function attempt(timeoutMs = 2000, signal?: AbortSignal) {
+  return createAttempt({
+    provider: 'acme',
+    operation: 'create',
+    attempt: 0,
+    fetch: undefined,
+    timeoutMs,
+    deadline: new Deadline(5000),
+    signal,
+    hooks: undefined,
+  });
+}
+
+async function failure(promise: Promise<unknown>, call: ReturnType<typeof attempt>) {
+  try {
+    await promise;
+  } catch (error) {
+    return call.classify(error);
+  } finally {
+    call.release();
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('nodeRequest (the default transport on Node)', () => {
+  it('sends method, headers and body, and answers with a Response', async () => {
+    const response = await nodeRequest(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k1' },
+      body: '{"amount":5}',
+    });
+    expect(response).toBeInstanceOf(Response);
+    expect(response?.status).toBe(200);
+    expect(response?.headers.get('x-request-id')).toBe('req_1');
+    expect(await response?.json()).toMatchObject({
+      method: 'POST',
+      headers: { 'idempotency-key': 'k1', 'content-length': '12' },
+      body: '{"amount":5}',
+    });
+  });
+
+  it('gives a null body for 204 and keeps error bodies as they are', async () => {
+    const empty = await nodeRequest(`${base}/empty`, { method: 'GET' });
+    expect(empty?.status).toBe(204);
+    expect(empty?.body).toBeNull();
+    const failed = await nodeRequest(`${base}/fail`, {
+      method: 'GET',
+      headers: new Headers({ accept: 'text/plain' }),
+    });
+    expect(failed?.ok).toBe(false);
+    expect(await failed?.text()).toBe('unavailable');
+  });
+
+  it('leaves what it cannot send to fetch: other schemes and non-string bodies', () => {
+    expect(nodeRequest('data:text/plain,hi', { method: 'GET' })).toBeUndefined();
+    expect(nodeRequest(`${base}/echo`, { method: 'POST', body: new Uint8Array([1]) })).toBeUndefined();
+  });
+});
+
+describe('attempts without a fetch of their own (node:http)', () => {
+  it('time out a request that never answers', async () => {
+    const call = attempt(100);
+    const error = await failure(call.fetch(`${base}/hang`, { method: 'GET', signal: call.signal }), call);
+    expect(error).toBeInstanceOf(RefundError);
+    expect(error).toMatchObject({ code: 'timeout', retryable: true });
+  });
+
+  it('turn a reset into a network failure that may have been sent', async () => {
+    const call = attempt();
+    const error = await failure(
+      call.fetch(`${base}/reset`, { method: 'POST', body: '{}', signal: call.signal }),
+      call,
+    );
+    expect(error).toMatchObject({ code: 'network', retryable: true });
+    expect(isUnsentFailure(error)).toBe(false);
+  });
+
+  it('turn a refused connection into a failure that was certainly not sent', async () => {
+    const call = attempt();
+    const error = await failure(
+      call.fetch(`${closed}/echo`, { method: 'POST', body: '{}', signal: call.signal }),
+      call,
+    );
+    expect(error).toMatchObject({ code: 'network', message: expect.stringContaining('ECONNREFUSED') });
+    expect(isUnsentFailure(error)).toBe(true);
+  });
+
+  it('turn a body cut off after the headers into a network failure', async () => {
+    const call = attempt();
+    const error = await failure(call.fetch(`${base}/cut`, { method: 'GET', signal: call.signal }), call);
+    expect(error).toMatchObject({ code: 'network', retryable: true });
+  });
+
+  it("reject with the caller's abort reason, untouched", async () => {
+    const controller = new AbortController();
+    const call = attempt(2000, controller.signal);
+    const reason = new Error('caller stopped');
+    setTimeout(() => controller.abort(reason), 20);
+    const error = await failure(call.fetch(`${base}/hang`, { method: 'GET', signal: call.signal }), call);
+    expect(error).toBe(reason);
+  });
+});
