@@ -7,10 +7,15 @@ import type * as Http from 'node:http';
 type NodeHttp = Pick<typeof Http, 'request'>;
 
 // `getBuiltinModule` (Node ≥ 20.16) instead of a static import, so the module still loads where there is
-// no `node:http`, and bundlers for other platforms have nothing to resolve.
+// no `node:http`, and bundlers for other platforms have nothing to resolve. Loaded at the first request:
+// `node:https` alone takes milliseconds to load, which an import of refundkit should not pay.
 const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-const http = nodeProcess?.getBuiltinModule?.('node:http') as NodeHttp | undefined;
-const https = nodeProcess?.getBuiltinModule?.('node:https') as NodeHttp | undefined;
+const modules: Record<string, NodeHttp | undefined> = {};
+function clientFor(url: string): NodeHttp | undefined {
+  const scheme = url.startsWith('https:') ? 'https' : url.startsWith('http:') ? 'http' : undefined;
+  if (!scheme || !nodeProcess?.getBuiltinModule) return undefined;
+  return (modules[scheme] ??= nodeProcess.getBuiltinModule(`node:${scheme}`) as NodeHttp);
+}
 
 /** Statuses whose `Response` must have a null body. */
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -20,7 +25,7 @@ const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
  * `undefined` when it cannot: not on Node, or a body other than a string.
  */
 export function nodeRequest(url: string, init: RequestInit): Promise<Response> | undefined {
-  const client = url.startsWith('https:') ? https : url.startsWith('http:') ? http : undefined;
+  const client = clientFor(url);
   if (!client || (init.body != null && typeof init.body !== 'string')) return undefined;
   const { signal } = init;
   return new Promise<Response>((resolve, reject) => {
