@@ -239,27 +239,31 @@ if (overhead.length) {
   for (const o of overhead) log(`| ${o.label} | ${o.error ? `– (${o.error})` : fmt(o.usPerOp, 1)} |`);
 }
 
-// The issue's targets: reported, never gated.
+// The issue's targets: reported, never gated. Compared per request: a PayOp or Geins create makes two
+// requests (the create, then reading the refund back, as their create answers only an id) where the bare
+// fetch() baseline makes one.
 const byId = new Map(results.map((r) => [r.id, r]));
 const officials = results.filter((r) => r.group === 'official' && r.id.startsWith('sdk:'));
+const perRequest = (r, mode) => r[mode].ratioToFetch / r.requestsPerCall;
 const checks = [];
 for (const r of results.filter((r) => r.group === 'refundkit')) {
   if (!r.id.startsWith('facade')) continue;
-  const within = (mode) => r[mode].ratioToFetch <= 1.05;
+  const within = (mode) => perRequest(r, mode) <= 1.05;
   checks.push({
     target: r.id,
+    requestsPerCall: r.requestsPerCall,
     sequentialWithin105: within('sequential'),
     concurrentWithin105: within('concurrent'),
     notSlowerThanOfficialSdks: officials.every(
       (o) =>
-        r.sequential.ratioToFetch <= o.sequential.ratioToFetch &&
-        r.concurrent.ratioToFetch <= o.concurrent.ratioToFetch,
+        perRequest(r, 'sequential') <= perRequest(o, 'sequential') &&
+        perRequest(r, 'concurrent') <= perRequest(o, 'concurrent'),
     ),
   });
 }
 if (checks.length) {
   log(
-    '\nTargets (reported, not gated): facade ≤ 1.05× fetch, and no slower (as × fetch) than any official SDK\n',
+    '\nTargets (reported, not gated; × fetch per request): facade ≤ 1.05× fetch, and no slower than any official SDK\n',
   );
   for (const c of checks) {
     const mark = (ok) => (ok ? 'yes' : 'NO');

@@ -14,7 +14,8 @@ const modules: Record<string, NodeHttp | undefined> = {};
 function clientFor(url: string): NodeHttp | undefined {
   const scheme = url.startsWith('https:') ? 'https' : url.startsWith('http:') ? 'http' : undefined;
   if (!scheme || !nodeProcess?.getBuiltinModule) return undefined;
-  return (modules[scheme] ??= nodeProcess.getBuiltinModule(`node:${scheme}`) as NodeHttp);
+  modules[scheme] ??= nodeProcess.getBuiltinModule(`node:${scheme}`) as NodeHttp;
+  return modules[scheme];
 }
 
 /** Statuses whose `Response` must have a null body. */
