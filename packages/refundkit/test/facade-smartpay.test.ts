@@ -123,3 +123,25 @@ describe('refundkit over HTTP with its default transport (node:http, no fetch gi
     });
   }
 });
+
+describe('an adapter from another copy of @refundkit/core (refundkit bundles its own)', () => {
+  it('keeps its errors typed: an over-refund stays insufficient_funds, and is not retried', async () => {
+    vi.resetModules();
+    const separate = await import('@refundkit/smartpay');
+    const sandbox = createSmartpaySandbox();
+    const events: RefundEvent[] = [];
+    const refunds = createRefunds({
+      providers: { smartpay: separate.smartpay({ ...sandbox.credentials, fetch: sandbox.fetch }) },
+      retryDelayMs: 1,
+      hooks: { onRetry: (event) => events.push(event) },
+    });
+    const payment = sandbox.createPayment({ amount: 100, currency: 'JPY' });
+    const error = await refunds
+      .create({ provider: 'smartpay', payment, amount: { value: 101, currency: 'JPY' } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RefundError);
+    expect(error).toMatchObject({ code: 'insufficient_funds', status: 403, retryable: false });
+    expect(events).toEqual([]);
+    expect(sandbox.refunds()).toEqual([]);
+  });
+});
