@@ -33,6 +33,14 @@ describe('size budgets (bench/size/size-report.mjs)', () => {
     expect(report.rows[0]).toMatchObject({ id: 'client:smartpay', budgetBytes: 1000 });
   });
 
+  it('gates the facade with all four providers as well', () => {
+    const { status, output } = sizeReport('--only', 'facade:all', '--budget', 'facade-all=5000');
+    expect(status).toBe(1);
+    expect(output).toMatch(
+      /✖ size budget exceeded: facade:all is \d+ B gzip .* over its budget "facade-all" of 5000 B/,
+    );
+  });
+
   it('passes the same bundle under a budget it fits', () => {
     const { status, output } = sizeReport('--only', 'client:smartpay', '--budget', 'client=1000000');
     expect(output).toContain('✔ size budgets: 1 gated bundles within budget');
