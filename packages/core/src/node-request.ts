@@ -30,35 +30,43 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
   if (!client || (init.body != null && typeof init.body !== 'string')) return undefined;
   const { signal } = init;
   return new Promise<Response>((resolve, reject) => {
-    const request = client.request(
-      url,
-      {
-        method: init.method ?? 'GET',
-        headers:
-          init.headers instanceof Headers
-            ? Object.fromEntries(init.headers)
-            : (init.headers as Http.OutgoingHttpHeaders),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', fail);
-        response.on('end', () => {
-          signal?.removeEventListener('abort', abort);
-          const headers = new Headers();
-          const raw = response.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-          const status = response.statusCode ?? 0;
-          resolve(
-            new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
-              status,
-              statusText: response.statusMessage ?? '',
-              headers,
-            }),
-          );
-        });
-      },
-    );
+    let request: Http.ClientRequest;
+    try {
+      request = client.request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          // Our adapter client passes a plain record; `Headers` or pairs from a custom adapter are flattened.
+          headers:
+            init.headers instanceof Headers || Array.isArray(init.headers)
+              ? Object.fromEntries(new Headers(init.headers))
+              : (init.headers as Http.OutgoingHttpHeaders | undefined),
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', fail);
+          response.on('end', () => {
+            signal?.removeEventListener('abort', abort);
+            const headers = new Headers();
+            const raw = response.rawHeaders;
+            for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+            const status = response.statusCode ?? 0;
+            resolve(
+              new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
+                status,
+                statusText: response.statusMessage ?? '',
+                headers,
+              }),
+            );
+          });
+        },
+      );
+    } catch (error) {
+      // Thrown before anything was sent (e.g. a header value Node refuses): a TypeError without a `code`, as
+      // fetch throws for the same header, so it is not mistaken for a network failure.
+      throw new TypeError((error as Error).message);
+    }
     function fail(error: unknown) {
       signal?.removeEventListener('abort', abort);
       reject(signal?.aborted ? signal.reason : error);

@@ -102,8 +102,20 @@ describe('nodeRequest (the default transport on Node)', () => {
       method: 'GET',
       headers: new Headers({ accept: 'text/plain' }),
     });
+    const pairs = await nodeRequest(`${base}/echo`, { method: 'GET', headers: [['x-trace', 't1']] });
+    expect(await pairs?.json()).toMatchObject({ headers: { 'x-trace': 't1' } });
     expect(failed?.ok).toBe(false);
     expect(await failed?.text()).toBe('unavailable');
+  });
+
+  it('refuses a header Node cannot send as a TypeError, not as a network failure', async () => {
+    const call = attempt();
+    const error = await failure(
+      call.fetch(`${base}/echo`, { method: 'GET', headers: { 'x-bad': 'a\nb' }, signal: call.signal }),
+      call,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toHaveProperty('code');
   });
 
   it('leaves what it cannot send to fetch: other schemes and non-string bodies', () => {

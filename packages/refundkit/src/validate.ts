@@ -83,7 +83,14 @@ export function checkReason(
 }
 
 export function checkReference(capabilities: ProviderCapabilities, reference: unknown, provider: string) {
-  return optionalText('reference', reference, capabilities.referenceMaxLength, provider);
+  const max = capabilities.referenceMaxLength;
+  if (
+    reference !== undefined &&
+    (typeof reference !== 'string' || reference.length === 0 || reference.length > max)
+  ) {
+    throw invalid('reference', `must be a string of 1 to ${max} characters`, provider);
+  }
+  return reference;
 }
 
 export function checkMetadata(
@@ -113,16 +120,12 @@ export function checkMetadata(
   return metadata as Record<string, string>;
 }
 
+/** Sent as a header, so visible ASCII only: anything else would fail (or be trimmed) on the way out. */
 export function checkIdempotencyKey(key: unknown): string | undefined {
-  return optionalText('idempotencyKey', key, 255);
-}
-
-/** `value` when it is undefined or a string of 1 to `max` characters. */
-function optionalText(field: string, value: unknown, max: number, provider?: string): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > max)) {
-    throw invalid(field, `must be a string of 1 to ${max} characters`, provider);
+  if (key !== undefined && (typeof key !== 'string' || !/^[!-~]{1,255}$/.test(key))) {
+    throw invalid('idempotencyKey', 'must be 1 to 255 visible ASCII characters');
   }
-  return value;
+  return key;
 }
 
 export function checkId(id: unknown, provider: string): string {

@@ -73,10 +73,12 @@ describe('create input validation', () => {
   });
 
   it('rejects a bad idempotency key and a non-object input', async () => {
-    expect(await rejection(valid, { idempotencyKey: '' })).toMatchObject({
-      error: { field: 'idempotencyKey' },
-      calls: 0,
-    });
+    for (const idempotencyKey of ['', 'x'.repeat(256), 'key\r\nx-injected: 1', 'clé', ' padded ']) {
+      expect(await rejection(valid, { idempotencyKey })).toMatchObject({
+        error: { field: 'idempotencyKey' },
+        calls: 0,
+      });
+    }
     expect(await rejection(null)).toMatchObject({
       error: { code: 'invalid_request', field: 'input' },
       calls: 0,
