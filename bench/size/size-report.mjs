@@ -3,8 +3,8 @@
 // validator code (./testing, ajv, the generated OpenAPI documents). Sizes gate; import times are reported.
 //
 // Bundles: esbuild, bundle + minify + tree-shaking, format esm, platform node (Node built-ins stay
-// external; the refundkit packages use none), target es2022, legal comments dropped; gzip level 9 and
-// brotli quality 11 of the output.
+// external; core loads node:http(s) with process.getBuiltinModule, which needs no import), target es2022,
+// legal comments dropped; gzip level 9 and brotli quality 11 of the output.
 //
 //   node bench/size/size-report.mjs [--source] [--no-import-time] [--import-runs 15] [--only id,id]
 //        [--budget name=bytes ...] [--extra-entry file] [--json bench/results/size.json]
