@@ -67,6 +67,7 @@ export type CommercelayerClient = Client<paths, 'application/vnd.api+json'>;
 /** Checks the options (TypeError naming `owner` and the option) and resolves the base URL and headers. */
 export function commercelayerClientConfig(options: CommercelayerClientOptions, owner: string): ClientConfig {
   const given = options as Partial<CommercelayerCredentials & { organization: string }> | undefined;
+  // Without baseUrl the slug names the host, so it is required; with baseUrl it is only checked if given.
   const organization =
     given?.baseUrl === undefined || given.organization !== undefined
       ? requireStringOption(options, owner, 'organization', organizationFormat)
@@ -75,6 +76,8 @@ export function commercelayerClientConfig(options: CommercelayerClientOptions, o
   const defaultBaseUrl = organization === undefined ? '' : commercelayerBaseUrl(organization);
   return {
     baseUrl: resolveCommonOptions(options, owner, defaultBaseUrl),
+    // Set after the caller's headers so they win over them, and as client headers so they win over
+    // openapi-fetch's default `Content-Type: application/json` for bodies.
     headers: {
       ...options.headers,
       Accept: jsonApi,

@@ -81,9 +81,21 @@ export class RefundError extends Error {
     this.raw = options.raw;
   }
 
-  /** The name, message and every field; never the cause. */
-  toJSON(): Omit<RefundErrorOptions, 'cause'> & { name: 'RefundError'; retryable: boolean } {
-    return { ...this, message: this.message };
+  /** The name, message and every field, listed: nothing else set on the error (and never the cause). */
+  toJSON() {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      provider: this.provider,
+      status: this.status,
+      providerCode: this.providerCode,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      field: this.field,
+      retryAfterMs: this.retryAfterMs,
+      raw: this.raw,
+    };
   }
 }
 

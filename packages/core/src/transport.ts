@@ -124,7 +124,7 @@ export interface AttemptOptions {
   provider: string;
   operation: string;
   attempt: number;
-  /** The adapter's configured `fetch`; the global one when undefined. */
+  /** The adapter's configured `fetch`; when undefined, `node:http(s)` on Node, else the global `fetch`. */
   fetch: Fetch | undefined;
   /** Per-attempt timeout in milliseconds. */
   timeoutMs: number;

@@ -35,6 +35,13 @@ describe('RefundError', () => {
     expect(inspect(error)).toContain('amount.insufficient');
   });
 
+  it('serializes only its own fields, whatever else is set on it', () => {
+    const decorated = Object.assign(new RefundError({ code: 'network', message: 'x' }), {
+      request: { headers: { authorization: 'Bearer sk_live_secret' } },
+    });
+    expect(JSON.stringify(decorated)).not.toContain('sk_live_secret');
+  });
+
   it('is recognised across copies of the module, as when the facade bundles its own', async () => {
     vi.resetModules();
     const copy = await import('../src/index.js');

@@ -14,7 +14,7 @@ import {
   type RefundStatus,
   successData,
 } from '@refundkit/core';
-import { type GeinsClientOptions, geinsClientConfig } from './geins-client.js';
+import { basicCredentials, type GeinsClientOptions, geinsClientConfig } from './geins-client.js';
 import type { GeinsEnvelope, GeinsRefund } from './geins-schemas.js';
 import type { paths } from './generated/geins.gen.js';
 
@@ -127,13 +127,6 @@ function checkOrderId(payment: string): string | undefined {
     : 'must be a Geins order id (a positive whole number)';
 }
 
-/** The base64 Basic token the client sends, so it can be scrubbed too (it encodes the password). */
-function basicToken(username: string, password: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * Geins (Management API) for the refundkit facade. `payment` is the order id; each create adds one
  * refund (one refund row of `RefundAmount`) to the order, with the facade's reference in `Reference`,
@@ -170,7 +163,8 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       options.apiKey,
       options.password,
       options.username,
-      basicToken(options.username, options.password),
+      // The Basic token the requests carry encodes the password: scrubbed too.
+      basicCredentials(options.username, options.password),
     ],
     fetch: options.fetch,
     checkPayment: checkOrderId,

@@ -28,7 +28,7 @@ export type GeinsClient = Client<paths, 'application/json'>;
  * base64 of the UTF-8 bytes of `username:password` (RFC 7617), with platform APIs only (`TextEncoder`,
  * `btoa`) so the client also runs on edge runtimes without `Buffer`.
  */
-function basicCredentials(username: string, password: string): string {
+export function basicCredentials(username: string, password: string): string {
   let binary = '';
   for (const byte of new TextEncoder().encode(`${username}:${password}`)) {
     binary += String.fromCharCode(byte);
@@ -41,6 +41,7 @@ export function geinsClientConfig(options: GeinsClientOptions, owner: string): C
   const apiKey = requireStringOption(options, owner, 'apiKey');
   const username = requireStringOption(options, owner, 'username');
   if (username.includes(':')) {
+    // RFC 7617: the user-id of Basic credentials cannot contain a colon.
     throw new TypeError(`${owner}: option "username" must not contain ":".`);
   }
   const password = requireStringOption(options, owner, 'password');

@@ -33,6 +33,8 @@ export function payopClientConfig(options: PayopClientOptions, owner: string): C
     headers: {
       ...options.headers,
       Accept: 'application/json',
+      // PayOp requires this header on every request, GETs included; openapi-fetch itself sets it only
+      // when there is a body (the facade's adapter client likewise).
       'Content-Type': 'application/json',
       Authorization: `Bearer ${token}`,
     },
