@@ -39,6 +39,8 @@ import {
   type AdapterCreateInput,
   commonRefundReasons,
   createAdapterClient,
+  currencyExponent,
+  invalidRequest,
   isRefundError,
   isUnsentFailure,
   markUnsent,
@@ -342,12 +344,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       throw isRefundError(error) ? markUnsent(error) : error;
     });
     if (input.amount && input.amount.currency !== before.currency) {
-      throw new RefundError({
-        code: 'invalid_request',
-        field: 'amount.currency',
-        provider,
-        message: `amount.currency: the capture is in ${before.currency}`,
-      });
+      throw invalidRequest('amount.currency', `the capture is in ${before.currency}`, provider);
     }
 
     // An earlier attempt of this create sent a trigger whose outcome stayed unknown: look for its refund.
@@ -417,6 +414,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     capabilities: commercelayerCapabilities,
     secrets: [options.accessToken],
     fetch: options.fetch,
+    currencyExponent,
     checkPayment: (payment) =>
       /^[A-Za-z0-9]+$/.test(payment) ? undefined : 'must be a Commerce Layer capture id',
 

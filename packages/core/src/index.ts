@@ -3,7 +3,13 @@ export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions } from './client-options.js';
 export type { Money } from './money.js';
-export { currencyExponent, formatMinorUnits, minorUnitsToDecimal, parseMajorUnits } from './money.js';
+export {
+  currencyExponent,
+  decimalAmount,
+  formatMinorUnits,
+  minorUnitsToDecimal,
+  parseMajorUnits,
+} from './money.js';
 export { providerError, retryAfterMs, successData } from './provider-error.js';
 export type {
   AdapterCall,
@@ -15,7 +21,7 @@ export type {
 } from './refund.js';
 export { commonRefundReasons } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
-export { isRefundError, RefundError } from './refund-error.js';
+export { invalidRequest, isRefundError, RefundError } from './refund-error.js';
 export { sleep } from './sleep.js';
 export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
 export {

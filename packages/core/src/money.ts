@@ -1,4 +1,5 @@
 import { iso4217CodesByExponent } from './generated/iso4217.gen.js';
+import { invalidRequest } from './refund-error.js';
 
 /** An amount of money: `value` in integer minor units (cents, yen, fils…) of an ISO 4217 `currency`. */
 export interface Money {
@@ -50,6 +51,27 @@ export function minorUnitsToDecimal(value: number, exponent: number): number {
     throw new RangeError(`${text} cannot be sent as an exact JSON number`);
   }
   return decimal;
+}
+
+/**
+ * The decimal in major units a provider that takes decimals is sent for `amount`, e.g. 1505 EUR → 15.05.
+ * Throws an `invalid_request` naming the field when the currency is not ISO 4217 or the amount cannot be
+ * sent as an exact JSON number: adapters call it before sending anything.
+ */
+export function decimalAmount(amount: Money, provider: string): number {
+  const exponent = currencyExponent(amount.currency);
+  if (exponent === undefined) {
+    throw invalidRequest(
+      'amount.currency',
+      'must be an active ISO 4217 code in upper case, e.g. "EUR"',
+      provider,
+    );
+  }
+  try {
+    return minorUnitsToDecimal(amount.value, exponent);
+  } catch {
+    throw invalidRequest('amount.value', 'is too large to send exactly', provider);
+  }
 }
 
 const decimalPattern = /^(-?)(\d+)(?:\.(\d+))?$/;

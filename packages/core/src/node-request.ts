@@ -30,6 +30,9 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
   if (!client || (init.body != null && typeof init.body !== 'string')) return undefined;
   const { signal } = init;
   return new Promise<Response>((resolve, reject) => {
+    // Node destroys the request when `signal` aborts; the rejection then carries the signal's reason, as
+    // `fetch`'s does.
+    const fail = (error: unknown) => reject(signal?.aborted ? signal.reason : error);
     let request: Http.ClientRequest;
     try {
       request = client.request(
@@ -41,13 +44,13 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
             init.headers instanceof Headers || Array.isArray(init.headers)
               ? Object.fromEntries(new Headers(init.headers))
               : (init.headers as Http.OutgoingHttpHeaders | undefined),
+          signal: signal ?? undefined,
         },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', fail);
           response.on('end', () => {
-            signal?.removeEventListener('abort', abort);
             const headers = new Headers();
             const raw = response.rawHeaders;
             for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
@@ -67,17 +70,7 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
       // fetch throws for the same header, so it is not mistaken for a network failure.
       throw new TypeError((error as Error).message);
     }
-    function fail(error: unknown) {
-      signal?.removeEventListener('abort', abort);
-      reject(signal?.aborted ? signal.reason : error);
-    }
-    // Destroying the request rejects with the signal's reason, as `fetch` does.
-    function abort() {
-      request.destroy(signal?.reason);
-    }
     request.on('error', fail);
-    if (signal?.aborted) return abort();
-    signal?.addEventListener('abort', abort, { once: true });
     request.end(init.body ?? undefined);
   });
 }

@@ -46,6 +46,19 @@ export interface RefundErrorOptions {
 // recognised by `instanceof` and `isRefundError` too.
 const brand = Symbol.for('refundkit.RefundError');
 
+/** What a RefundError carries beside its name and message, in the order it is listed and serialized. */
+const fields = [
+  'code',
+  'provider',
+  'status',
+  'providerCode',
+  'requestId',
+  'retryable',
+  'field',
+  'retryAfterMs',
+  'raw',
+] as const;
+
 /** Every failure of a refundkit refund operation. Carries no credentials. */
 export class RefundError extends Error {
   // `this` is the class `instanceof` asks about: the brand answers for RefundError, the prototype chain
@@ -57,49 +70,38 @@ export class RefundError extends Error {
   }
 
   override readonly name = 'RefundError';
-  readonly code: RefundErrorCode;
-  readonly provider: string | undefined;
-  readonly status: number | undefined;
-  readonly providerCode: string | undefined;
-  readonly requestId: string | undefined;
-  readonly retryable: boolean;
-  readonly field: string | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly raw: unknown;
+  // Declared, not defined: the constructor sets them (a defined field would be emitted and set twice).
+  declare readonly code: RefundErrorCode;
+  declare readonly provider: string | undefined;
+  declare readonly status: number | undefined;
+  declare readonly providerCode: string | undefined;
+  declare readonly requestId: string | undefined;
+  declare readonly retryable: boolean;
+  declare readonly field: string | undefined;
+  declare readonly retryAfterMs: number | undefined;
+  declare readonly raw: unknown;
 
   constructor(options: RefundErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     Object.defineProperty(this, brand, { value: true });
-    this.code = options.code;
-    this.provider = options.provider;
-    this.status = options.status;
-    this.providerCode = options.providerCode;
-    this.requestId = options.requestId;
+    for (const key of fields) (this as Record<string, unknown>)[key] = options[key];
     this.retryable = options.retryable ?? false;
-    this.field = options.field;
-    this.retryAfterMs = options.retryAfterMs;
-    this.raw = options.raw;
   }
 
-  /** The name, message and every field, listed: nothing else set on the error (and never the cause). */
-  toJSON() {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      provider: this.provider,
-      status: this.status,
-      providerCode: this.providerCode,
-      requestId: this.requestId,
-      retryable: this.retryable,
-      field: this.field,
-      retryAfterMs: this.retryAfterMs,
-      raw: this.raw,
-    };
+  /** The name, message and the listed fields: nothing else set on the error (and never the cause). */
+  toJSON(): Pick<RefundError, 'name' | 'message' | (typeof fields)[number]> {
+    const json: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const key of fields) json[key] = this[key];
+    return json as ReturnType<RefundError['toJSON']>;
   }
 }
 
 /** Type guard that also works across copies of @refundkit/core (like `instanceof RefundError`). */
 export function isRefundError(value: unknown): value is RefundError {
   return value instanceof RefundError;
+}
+
+/** An `invalid_request` for input refused before anything is sent: `field` is its path and leads the message. */
+export function invalidRequest(field: string, problem: string, provider?: string): RefundError {
+  return new RefundError({ code: 'invalid_request', field, provider, message: `${field}: ${problem}` });
 }

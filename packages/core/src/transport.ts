@@ -170,29 +170,15 @@ export function createAttempt(options: AttemptOptions): Attempt {
   const { provider, operation, attempt, hooks } = options;
   const fetch = async (url: string, init: RequestInit) => {
     const started = performance.now();
-    hooks?.onRequest?.({
-      provider,
-      operation,
-      attempt,
-      method: init.method,
-      url,
-      headers: redactHeaders(init.headers),
-    });
+    const event = { provider, operation, attempt, method: init.method, url };
+    hooks?.onRequest?.({ ...event, headers: redactHeaders(init.headers) });
     let response: Response;
     try {
       response = await send(url, init, options.fetch);
     } catch (error) {
       throw classify(error);
     }
-    hooks?.onResponse?.({
-      provider,
-      operation,
-      attempt,
-      method: init.method,
-      url,
-      status: response.status,
-      durationMs: performance.now() - started,
-    });
+    hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;
   };
   const classify = (error: unknown) =>

@@ -27,6 +27,10 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
     setTimeout(() => response.socket?.destroy(), 20);
   },
   '/hang': () => {},
+  '/stall': (_, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    response.write('{"partial":');
+  },
 };
 
 let base = '';
@@ -156,6 +160,36 @@ describe('attempts without a fetch of their own (node:http)', () => {
     const call = attempt();
     const error = await failure(call.fetch(`${base}/cut`, { method: 'GET', signal: call.signal }), call);
     expect(error).toMatchObject({ code: 'network', retryable: true });
+  });
+
+  it('time out while the body is still arriving', async () => {
+    const call = attempt(100);
+    const started = performance.now();
+    const error = await failure(call.fetch(`${base}/stall`, { method: 'GET', signal: call.signal }), call);
+    expect(error).toMatchObject({ code: 'timeout', retryable: true });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('send nothing when the signal is already aborted', async () => {
+    const reason = new Error('stopped before sending');
+    let arrived = 0;
+    const counting = createServer((_, response) => {
+      arrived += 1;
+      response.end();
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    const { port } = counting.address() as AddressInfo;
+    await expect(
+      nodeRequest(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        body: '{}',
+        signal: AbortSignal.abort(reason),
+      }),
+    ).rejects.toBe(reason);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    counting.closeAllConnections();
+    await new Promise((resolve) => counting.close(resolve));
+    expect(arrived).toBe(0);
   });
 
   it("reject with the caller's abort reason, untouched", async () => {

@@ -3,8 +3,9 @@ import {
   commonRefundReasons,
   createAdapterClient,
   currencyExponent,
+  decimalAmount,
+  invalidRequest,
   isRefundError,
-  minorUnitsToDecimal,
   type ProviderCapabilities,
   parseMajorUnits,
   providerError,
@@ -167,25 +168,20 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       basicCredentials(options.username, options.password),
     ],
     fetch: options.fetch,
+    currencyExponent,
     checkPayment: checkOrderId,
 
     async create(input, call) {
-      const exponent = input.amount && currencyExponent(input.amount.currency);
-      if (!input.amount || exponent === undefined) {
-        throw new RefundError({
-          code: 'invalid_request',
-          field: 'amount',
-          provider: 'geins',
-          message: 'amount: is required by geins',
-        });
-      }
+      if (!input.amount) throw invalidRequest('amount', 'is required by geins', 'geins');
+      // Before anything is sent: the currency must be ISO 4217 and the decimal exact.
+      const amount = decimalAmount(input.amount, 'geins');
       const orderId = Number(input.payment);
       const { data, error, response } = await client.POST(
         '/API/Order/{orderId}/Refund',
         {
           params: { path: { orderId } },
           body: {
-            RefundAmount: minorUnitsToDecimal(input.amount.value, exponent),
+            RefundAmount: amount,
             Reference: input.reference,
             ...(input.reason ? { Description: input.reason } : {}),
             Author: author,
@@ -215,22 +211,10 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
 
     async retrieve({ id, payment }, call) {
       if (payment === undefined || payment === '') {
-        throw new RefundError({
-          code: 'invalid_request',
-          field: 'payment',
-          provider: 'geins',
-          message: 'payment: Geins needs the order id to retrieve a refund',
-        });
+        throw invalidRequest('payment', 'Geins needs the order id to retrieve a refund', 'geins');
       }
       const problem = checkOrderId(payment);
-      if (problem) {
-        throw new RefundError({
-          code: 'invalid_request',
-          field: 'payment',
-          provider: 'geins',
-          message: `payment: ${problem}`,
-        });
-      }
+      if (problem) throw invalidRequest('payment', problem, 'geins');
       return retrieve(Number(payment), id, call);
     },
 

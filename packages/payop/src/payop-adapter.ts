@@ -3,8 +3,9 @@ import {
   commonRefundReasons,
   createAdapterClient,
   currencyExponent,
+  decimalAmount,
+  invalidRequest,
   isRefundError,
-  minorUnitsToDecimal,
   type ProviderCapabilities,
   parseMajorUnits,
   providerError,
@@ -159,40 +160,26 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
     capabilities: payopCapabilities,
     secrets: [options.token],
     fetch: options.fetch,
+    currencyExponent,
     checkPayment: (payment) =>
       uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
 
     async create(input, call) {
       for (const key of [referenceKey, reasonKey]) {
         if (input.metadata && Object.hasOwn(input.metadata, key)) {
-          throw new RefundError({
-            code: 'invalid_request',
-            provider: 'payop',
-            field: `metadata.${key}`,
-            message: `metadata.${key}: is reserved by refundkit`,
-          });
+          throw invalidRequest(`metadata.${key}`, 'is reserved by refundkit', 'payop');
         }
-      }
-      // The facade checked the currency; an adapter called directly must not send a misplaced decimal point.
-      const exponent = input.amount ? currencyExponent(input.amount.currency) : undefined;
-      if (input.amount && exponent === undefined) {
-        throw new RefundError({
-          code: 'invalid_request',
-          provider: 'payop',
-          field: 'amount.currency',
-          message: 'amount.currency: must be an active ISO 4217 code in upper case, e.g. "EUR"',
-        });
       }
       const { error, response } = await client.POST(
         '/v1/refunds/create',
         {
           body: {
             transactionIdentifier: input.payment,
-            ...(input.amount && exponent !== undefined
+            ...(input.amount
               ? {
                   refundType: 2,
                   // Major units of the transaction's currency; PayOp takes no currency with a refund.
-                  amount: minorUnitsToDecimal(input.amount.value, exponent),
+                  amount: decimalAmount(input.amount, 'payop'),
                 }
               : { refundType: 1 }),
             metadata: {

@@ -68,14 +68,9 @@ export interface Refunds<Provider extends string> {
   capabilities(provider: Provider): ProviderCapabilities;
 }
 
-const referenceAlphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-/** `rk_` and 20 base-62 characters of `bytes`: unique enough to find one refund among a payment's refunds. */
-function referenceFrom(bytes: Uint8Array): string {
-  let reference = 'rk_';
-  for (const byte of bytes.subarray(0, 20)) reference += referenceAlphabet[byte % referenceAlphabet.length];
-  return reference;
-}
+/** `rk_` and the hex of 16 bytes (128 bits): unique enough to find one refund among a payment's refunds. */
+const referenceFrom = (bytes: Uint8Array) =>
+  `rk_${Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 
 /** The reference a caller's idempotency key stands for: from its SHA-256, so a repeated call sends the same. */
 async function referenceFor(idempotencyKey: string): Promise<string> {
@@ -91,96 +86,112 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
   const providers = options.providers as Record<string, RefundAdapter>;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const deadlineMs = options.deadlineMs ?? 120_000;
-  const maxRetries = options.maxRetries ?? 2;
-  const baseDelayMs = options.retryDelayMs ?? 500;
-  const maxDelayMs = options.maxRetryDelayMs ?? 8_000;
-  const { hooks } = options;
+  const {
+    hooks,
+    timeoutMs = 30_000,
+    deadlineMs = 120_000,
+    maxRetries = 2,
+    retryDelayMs = 500,
+    maxRetryDelayMs = 8_000,
+  } = options;
 
   function backoff(attempt: number, failure: RefundError): number {
-    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-    const jittered = exponential / 2 + Math.random() * (exponential / 2);
-    return Math.min(maxDelayMs, Math.max(jittered, failure.retryAfterMs ?? 0));
+    // Exponential, with jitter over its upper half.
+    const exponential = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** attempt);
+    const jittered = (exponential * (1 + Math.random())) / 2;
+    return Math.min(maxRetryDelayMs, Math.max(jittered, failure.retryAfterMs ?? 0));
   }
 
-  /** Errors leave with credentials scrubbed from their message and never with request headers. */
-  function clean(error: unknown, adapter: RefundAdapter): unknown {
-    if (isRefundError(error) && adapter.secrets.some((secret) => secret && error.message.includes(secret))) {
-      return new RefundError({
-        ...error,
-        message: scrubSecrets(error.message, adapter.secrets),
-        cause: undefined,
-      });
-    }
-    return error;
-  }
-
-  /** Runs one attempt of an adapter call; what it throws is classified (see `Attempt.classify`). */
-  async function attempt<T>(
+  /**
+   * One call through `adapter`: one deadline for everything it does, attempts with their own timeouts, the
+   * waits between them, and the errors it ends with.
+   */
+  function begin(
     adapter: RefundAdapter,
     operation: string,
-    number: number,
-    deadline: Deadline,
     signal: AbortSignal | undefined,
-    run: (call: AdapterCall) => Promise<T>,
-  ): Promise<T> {
-    const call = createAttempt({
-      provider: adapter.provider,
-      operation,
-      attempt: number,
-      fetch: adapter.fetch,
-      timeoutMs,
-      deadline,
-      signal,
-      hooks,
-    });
-    try {
-      return await run(call);
-    } catch (error) {
-      throw call.classify(error);
-    } finally {
-      call.release();
-    }
-  }
-
-  /** The deadline passed while waiting: a timeout, unless the caller aborted first. */
-  function stopped(error: unknown, provider: string, deadline: Deadline): unknown {
-    if (isRefundError(error) || !deadline.aborted) return error;
-    return new RefundError({
-      code: 'timeout',
-      provider,
-      retryable: false,
-      message: `${provider}: the deadline passed`,
-      cause: error,
-    });
+    deadline?: Deadline,
+  ) {
+    signal?.throwIfAborted();
+    const { provider } = adapter;
+    const within = deadline ?? new Deadline(deadlineMs);
+    return {
+      deadline: within,
+      /** Runs attempt `number`; what it throws is classified (see `Attempt.classify`). */
+      async attempt<T>(number: number, run: (call: AdapterCall) => Promise<T>): Promise<T> {
+        const call = createAttempt({
+          provider,
+          operation,
+          attempt: number,
+          fetch: adapter.fetch,
+          timeoutMs,
+          deadline: within,
+          signal,
+          hooks,
+        });
+        try {
+          return await run(call);
+        } catch (error) {
+          throw call.classify(error);
+        } finally {
+          call.release();
+        }
+      },
+      /** Reports the retry after attempt `number`, then waits `delayMs`. */
+      retry(number: number, delayMs: number, error: RefundError) {
+        hooks?.onRetry?.({ provider, operation, attempt: number, delayMs, error });
+        return this.wait(delayMs);
+      },
+      /** A wait between attempts: rejects at the deadline or when the caller aborts. */
+      wait: (delayMs: number) => sleep(delayMs, within.signal(signal)),
+      /**
+       * The error the call ends with: credentials scrubbed from a RefundError's message (its cause, which may
+       * hold request details, dropped); a wait stopped by the deadline is a timeout; the caller's abort as is.
+       */
+      end(error: unknown): unknown {
+        if (isRefundError(error)) {
+          return adapter.secrets.some((secret) => secret && error.message.includes(secret))
+            ? new RefundError({
+                ...error,
+                message: scrubSecrets(error.message, adapter.secrets),
+                cause: undefined,
+              })
+            : error;
+        }
+        if (!within.aborted) return error;
+        return new RefundError({
+          code: 'timeout',
+          provider,
+          retryable: false,
+          message: `${provider}: the deadline passed`,
+          cause: error,
+        });
+      },
+    };
   }
 
   /** Runs a read with retries on every retryable failure: reads cannot refund anything. */
   async function read<T>(
     adapter: RefundAdapter,
     operation: string,
-    options: CallOptions | undefined,
+    signal: AbortSignal | undefined,
     run: (call: AdapterCall) => Promise<T>,
-  ) {
-    options?.signal?.throwIfAborted();
-    const deadline = new Deadline(deadlineMs);
-    const waitSignal = () => deadline.signal(options?.signal); // only waits between attempts need a timer
+    deadline?: Deadline,
+  ): Promise<T> {
+    const call = begin(adapter, operation, signal, deadline);
     try {
       for (let number = 0; ; number += 1) {
         try {
-          return await attempt(adapter, operation, number, deadline, options?.signal, run);
+          return await call.attempt(number, run);
         } catch (error) {
-          if (!isRefundError(error) || !error.retryable || number >= maxRetries || deadline.aborted) {
-            throw clean(error, adapter);
+          if (!isRefundError(error) || !error.retryable || number >= maxRetries || call.deadline.aborted) {
+            throw error;
           }
-          const delayMs = backoff(number, error);
-          hooks?.onRetry?.({ provider: adapter.provider, operation, attempt: number, delayMs, error });
-          await sleep(delayMs, waitSignal());
+          await call.retry(number, backoff(number, error), error);
         }
       }
     } catch (error) {
-      throw stopped(error, adapter.provider, deadline);
+      throw call.end(error);
     }
   }
 
@@ -197,21 +208,24 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         checkReference(capabilities, rawInput.reference, provider) ??
         (callerKey
           ? await referenceFor(callerKey)
-          : referenceFrom(crypto.getRandomValues(new Uint8Array(20)))),
+          : referenceFrom(crypto.getRandomValues(new Uint8Array(16)))),
       metadata: checkMetadata(capabilities, rawInput.metadata, provider),
       idempotencyKey: callerKey ?? crypto.randomUUID(),
     };
-    callOptions.signal?.throwIfAborted();
-    const deadline = new Deadline(deadlineMs);
-    const waitSignal = () => deadline.signal(callOptions?.signal); // only waits between attempts need a timer
+    const { signal } = callOptions;
+    const call = begin(adapter, 'create', signal);
     // True while a request that may have made a refund is unaccounted for.
     let inDoubt = false;
 
-    /** Looks for the refund this create may have made, by its merchant reference. */
+    /** Looks for the refund this create may have made, by its merchant reference, within its deadline. */
     async function reconcile(failure: RefundError): Promise<Refund | undefined> {
       try {
-        const found = await read(adapter, 'reconcile', callOptions, (call) =>
-          adapter.list({ payment: input.payment }, call),
+        const found = await read(
+          adapter,
+          'reconcile',
+          signal,
+          (attempt) => adapter.list({ payment: input.payment }, attempt),
+          call.deadline,
         );
         return found.find((refund) => refund.reference === input.reference);
       } catch (error) {
@@ -241,64 +255,58 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       });
     }
 
-    try {
-      return await createWithRetries();
-    } catch (error) {
-      if (isRefundError(error) || !inDoubt) throw stopped(error, provider, deadline);
-      // Aborted (by the caller or the deadline) while a request may have made a refund.
-      throw unknownOutcome(
-        new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
-        'and refundkit stopped before it could find out',
-      );
-    }
-
     async function createWithRetries(): Promise<Refund> {
       for (let number = 0; ; number += 1) {
         try {
           inDoubt = true;
-          return await attempt(adapter, 'create', number, deadline, callOptions.signal, (call) =>
-            adapter.create(input, call),
-          );
+          return await call.attempt(number, (attempt) => adapter.create(input, attempt));
         } catch (failure) {
           if (!isRefundError(failure)) throw failure;
-          inDoubt = failure.retryable && !isUnsentFailure(failure) && failure.status !== 429;
-          if (!failure.retryable) throw clean(failure, adapter);
+          // Whether the request may have made a refund: it may have reached the provider, which did not refuse it.
+          const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
+          inDoubt = failure.retryable && ambiguous;
+          if (!failure.retryable) throw failure;
           const exhausted =
-            number >= maxRetries || deadline.aborted || (failure.retryAfterMs ?? 0) > maxDelayMs;
+            number >= maxRetries || call.deadline.aborted || (failure.retryAfterMs ?? 0) > maxRetryDelayMs;
           const delayMs = backoff(number, failure);
           // Sending again cannot duplicate: the provider deduplicates by key, never saw the request, or refused it.
-          if (capabilities.idempotencyKeys || isUnsentFailure(failure) || failure.status === 429) {
-            if (exhausted) {
-              const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
-              const found = ambiguous ? await reconcile(failure) : undefined;
-              if (found) return found;
-              if (ambiguous && !providerAnswered(failure)) {
-                throw unknownOutcome(
-                  failure,
-                  'no refund with that reference was found and retries are exhausted',
-                );
-              }
-              throw clean(failure, adapter);
-            }
-            hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs, error: failure });
-            await sleep(delayMs, waitSignal());
+          const resendable = capabilities.idempotencyKeys || !ambiguous;
+          if (resendable && !exhausted) {
+            await call.retry(number, delayMs, failure);
             continue;
           }
-          // The request may have made a refund. Wait first, so one still in flight can land, then look for it.
-          await sleep(exhausted ? Math.min(delayMs, 1000) : delayMs, waitSignal());
-          const found = await reconcile(failure);
-          if (found) return found;
-          if (providerAnswered(failure)) inDoubt = false;
-          if (exhausted) {
-            if (providerAnswered(failure)) throw clean(failure, adapter);
-            throw unknownOutcome(
-              failure,
-              'no refund with that reference was found and retries are exhausted',
-            );
+          if (ambiguous) {
+            // Look for the refund it may have made; without a key, wait first so one still in flight can land.
+            if (!resendable) await call.wait(exhausted ? Math.min(delayMs, 1000) : delayMs);
+            const found = await reconcile(failure);
+            if (found) return found;
+            // A provider that answered is done with the request: it made no refund.
+            if (providerAnswered(failure)) inDoubt = false;
+            else if (exhausted) {
+              throw unknownOutcome(
+                failure,
+                'no refund with that reference was found and retries are exhausted',
+              );
+            }
           }
-          hooks?.onRetry?.({ provider, operation: 'create', attempt: number, delayMs: 0, error: failure });
+          if (exhausted) throw failure;
+          // Waited above already.
+          await call.retry(number, 0, failure);
         }
       }
+    }
+
+    try {
+      return await createWithRetries();
+    } catch (error) {
+      if (isRefundError(error) || !inDoubt) throw call.end(error);
+      // Aborted (by the caller or the deadline) while a request may have made a refund.
+      throw call.end(
+        unknownOutcome(
+          new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
+          'and refundkit stopped before it could find out',
+        ),
+      );
     }
   }
 
@@ -320,14 +328,14 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     async retrieve(input, callOptions) {
       const adapter = resolveProvider(providers, input);
       const id = checkId(input.id, adapter.provider);
-      return read(adapter, 'retrieve', callOptions, (call) =>
+      return read(adapter, 'retrieve', callOptions?.signal, (call) =>
         adapter.retrieve({ id, payment: input.payment }, call),
       );
     },
     async list(input, callOptions) {
       const adapter = resolveProvider(providers, input);
       const payment = checkPayment(adapter, input.payment);
-      return read(adapter, 'list', callOptions, (call) => adapter.list({ payment }, call));
+      return read(adapter, 'list', callOptions?.signal, (call) => adapter.list({ payment }, call));
     },
     capabilities(provider) {
       return resolveProvider(providers, { provider }).capabilities;

@@ -51,7 +51,7 @@ describe('refundkit over the PayOp sandbox', () => {
       payment,
       status: 'pending',
       amount: { value: 10_000, currency: 'USD' },
-      reference: expect.stringMatching(/^rk_[0-9A-Za-z]{20}$/),
+      reference: expect.stringMatching(/^rk_[0-9a-f]{32}$/),
     });
     expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, amount: 10_000 })]);
     await expect(refunds.retrieve({ provider: 'payop', id: refund.id })).resolves.toEqual(refund);

@@ -45,7 +45,7 @@ describe('refundkit over the Smartpay sandbox', () => {
     await refunds.create({ provider: 'smartpay', payment, amount: { value: 2000, currency: 'JPY' } });
     const rest = await refunds.create({ provider: 'smartpay', payment });
     expect(rest.amount).toEqual({ value: 5000, currency: 'JPY' });
-    expect(rest.reference).toMatch(/^rk_[0-9A-Za-z]{20}$/);
+    expect(rest.reference).toMatch(/^rk_[0-9a-f]{32}$/);
   });
 
   it('maps an over-refund to insufficient_funds', async () => {

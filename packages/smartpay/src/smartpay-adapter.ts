@@ -73,6 +73,8 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
       /^payment_(test|live)_[0-9a-zA-Z]+$/.test(payment)
         ? undefined
         : 'must look like payment_test_… or payment_live_…',
+    // Smartpay takes JPY alone, which has no minor unit: no need for the ISO table.
+    currencyExponent: (currency) => (currency === 'JPY' ? 0 : undefined),
 
     async create(input, call) {
       const result = await client.POST(
@@ -81,12 +83,13 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
           params: { header: { 'Idempotency-Key': input.idempotencyKey } },
           body: {
             payment: input.payment,
-            ...(input.amount ? { amount: input.amount.value } : {}),
+            // Left out of the JSON when undefined: then Smartpay refunds everything that is left.
+            amount: input.amount?.value,
             currency: 'JPY',
             // Smartpay requires a reason; refunds are most often asked for by the customer.
             reason: (input.reason ?? 'requested_by_customer') as SmartpayRefund['reason'],
             reference: input.reference,
-            ...(input.metadata ? { metadata: input.metadata } : {}),
+            metadata: input.metadata,
           },
         },
         call,
@@ -112,7 +115,7 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
         const result = await client.GET(
           '/v1/refunds',
           {
-            params: { query: { maxResults: 100, ...(pageToken ? { pageToken } : {}) } },
+            params: { query: { maxResults: 100, pageToken } },
           },
           call,
         );
