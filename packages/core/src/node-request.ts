@@ -12,7 +12,7 @@ type NodeHttp = Pick<typeof Http, 'request'>;
 const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
 const modules: Record<string, NodeHttp | undefined> = {};
 function clientFor(url: string): NodeHttp | undefined {
-  const scheme = url.startsWith('https:') ? 'https' : url.startsWith('http:') ? 'http' : undefined;
+  const scheme = /^(https?):/.exec(url)?.[1];
   if (!scheme || !nodeProcess?.getBuiltinModule) return undefined;
   modules[scheme] ??= nodeProcess.getBuiltinModule(`node:${scheme}`) as NodeHttp;
   return modules[scheme];

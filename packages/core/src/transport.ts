@@ -136,6 +136,11 @@ export interface AttemptOptions {
 }
 
 export interface Attempt extends AdapterCall {
+  /**
+   * Runs `work` as this attempt: it ends when the work settles or the attempt's signal aborts, whichever is
+   * first; what it throws is classified (see `classify`), and the attempt is released.
+   */
+  run<T>(work: (call: AdapterCall) => Promise<T>): Promise<T>;
   /** Clears the attempt's timer and its listener on the caller's signal, once it settled. */
   release(): void;
   /**
@@ -183,7 +188,24 @@ export function createAttempt(options: AttemptOptions): Attempt {
   };
   const classify = (error: unknown) =>
     classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
-  return { fetch, signal, classify, release };
+  const run = async <T>(work: (call: AdapterCall) => Promise<T>): Promise<T> => {
+    try {
+      return await Promise.race([
+        work({ fetch, signal }),
+        // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request
+        // it copied, once a GC has collected the copy's controller (nodejs/undici#4068).
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+      ]);
+    } catch (error) {
+      throw classify(error);
+    } finally {
+      release();
+    }
+  };
+  return { fetch, signal, run, classify, release };
 }
 
 function classifyFailure(

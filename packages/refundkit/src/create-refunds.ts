@@ -12,16 +12,7 @@ import {
   scrubSecrets,
   sleep,
 } from '@refundkit/core';
-import {
-  checkAmount,
-  checkId,
-  checkIdempotencyKey,
-  checkMetadata,
-  checkPayment,
-  checkReason,
-  checkReference,
-  resolveProvider,
-} from './validate.js';
+import { checkCreateInput, checkId, checkIdempotencyKey, checkPayment, resolveProvider } from './validate.js';
 
 export interface RefundsOptions<Providers extends Record<string, RefundAdapter>> {
   /** The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. */
@@ -117,9 +108,9 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const within = deadline ?? new Deadline(deadlineMs);
     return {
       deadline: within,
-      /** Runs attempt `number`; what it throws is classified (see `Attempt.classify`). */
-      async attempt<T>(number: number, run: (call: AdapterCall) => Promise<T>): Promise<T> {
-        const call = createAttempt({
+      /** Runs attempt `number` (see `Attempt.run`). */
+      attempt: <T>(number: number, run: (call: AdapterCall) => Promise<T>): Promise<T> =>
+        createAttempt({
           provider,
           operation,
           attempt: number,
@@ -128,15 +119,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           deadline: within,
           signal,
           hooks,
-        });
-        try {
-          return await run(call);
-        } catch (error) {
-          throw call.classify(error);
-        } finally {
-          call.release();
-        }
-      },
+        }).run(run),
       /** Reports the retry after attempt `number`, then waits `delayMs`. */
       retry(number: number, delayMs: number, error: RefundError) {
         hooks?.onRetry?.({ provider, operation, attempt: number, delayMs, error });
@@ -199,17 +182,15 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const adapter = resolveProvider(providers, rawInput);
     const { provider, capabilities } = adapter;
     const callerKey = checkIdempotencyKey(callOptions.idempotencyKey);
+    const checked = checkCreateInput(adapter, rawInput as unknown as Record<string, unknown>);
     const input = {
-      payment: checkPayment(adapter, rawInput.payment),
-      amount: checkAmount(adapter, rawInput.amount),
-      reason: checkReason(capabilities, rawInput.reason, provider),
+      ...checked,
       // A repeated call with the same key must send the same body, so its reference derives from the key.
       reference:
-        checkReference(capabilities, rawInput.reference, provider) ??
+        checked.reference ??
         (callerKey
           ? await referenceFor(callerKey)
           : referenceFrom(crypto.getRandomValues(new Uint8Array(16)))),
-      metadata: checkMetadata(capabilities, rawInput.metadata, provider),
       idempotencyKey: callerKey ?? crypto.randomUUID(),
     };
     const { signal } = callOptions;
@@ -327,7 +308,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     },
     async retrieve(input, callOptions) {
       const adapter = resolveProvider(providers, input);
-      const id = checkId(input.id, adapter.provider);
+      const id = checkId(adapter, 'id', input.id);
       return read(adapter, 'retrieve', callOptions?.signal, (call) =>
         adapter.retrieve({ id, payment: input.payment }, call),
       );

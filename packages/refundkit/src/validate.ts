@@ -1,4 +1,4 @@
-import { invalidRequest, type Money, type ProviderCapabilities, type RefundAdapter } from '@refundkit/core';
+import { type AdapterCreateInput, invalidRequest, type Money, type RefundAdapter } from '@refundkit/core';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -18,95 +18,89 @@ export function resolveProvider(providers: Record<string, RefundAdapter>, input:
   return adapter;
 }
 
+/** A non-empty string, else an invalid_request for `field`. */
+export function checkId(adapter: RefundAdapter, field: string, id: unknown): string {
+  if (typeof id !== 'string' || id.trim() === '')
+    throw invalidRequest(field, 'is required', adapter.provider);
+  return id;
+}
+
 export function checkPayment(adapter: RefundAdapter, payment: unknown): string {
-  if (typeof payment !== 'string' || payment.trim() === '')
-    throw invalidRequest('payment', 'is required', adapter.provider);
-  const problem = adapter.checkPayment(payment);
+  const problem = adapter.checkPayment(checkId(adapter, 'payment', payment));
   if (problem) throw invalidRequest('payment', problem, adapter.provider);
-  return payment;
+  return payment as string;
 }
 
-export function checkAmount(adapter: RefundAdapter, amount: unknown): Money | undefined {
+/**
+ * A create's input checked against what the provider takes, before anything is sent: the first problem
+ * is an invalid_request naming its field. The reference is left undefined when the caller gave none.
+ */
+export function checkCreateInput(
+  adapter: RefundAdapter,
+  input: Record<string, unknown>,
+): Omit<AdapterCreateInput, 'reference' | 'idempotencyKey'> & { reference: string | undefined } {
   const { provider, capabilities } = adapter;
+  const invalid = (field: string, problem: string) => invalidRequest(field, problem, provider);
+  const { amount, reason, reference, metadata } = input;
+  const payment = checkPayment(adapter, input.payment);
+
+  let money: Money | undefined;
   if (amount === undefined) {
-    if (!capabilities.fullRefundWithoutAmount)
-      throw invalidRequest('amount', `is required by ${provider}`, provider);
-    return undefined;
+    if (!capabilities.fullRefundWithoutAmount) throw invalid('amount', `is required by ${provider}`);
+  } else {
+    if (!isRecord(amount)) throw invalid('amount', 'must be { value, currency }');
+    const { value, currency } = amount;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+      throw invalid('amount.value', 'must be a positive safe integer of minor units (1505 for 15.05)');
+    }
+    // The adapter knows the currencies its provider takes (not every bundle needs the whole ISO table).
+    if (typeof currency !== 'string' || adapter.currencyExponent(currency) === undefined) {
+      throw invalid(
+        'amount.currency',
+        capabilities.currencies === 'any'
+          ? 'must be an active ISO 4217 code in upper case, e.g. "EUR"'
+          : `${provider} refunds only in ${capabilities.currencies.join(', ')}`,
+      );
+    }
+    money = { value, currency };
   }
-  if (!isRecord(amount)) throw invalidRequest('amount', 'must be { value, currency }', provider);
-  const { value, currency } = amount;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw invalidRequest(
-      'amount.value',
-      'must be a positive safe integer of minor units (1505 for 15.05)',
-      provider,
-    );
-  }
-  // The adapter knows the currencies its provider takes (not every bundle needs the whole ISO table).
-  if (typeof currency !== 'string' || adapter.currencyExponent(currency) === undefined) {
-    throw invalidRequest(
-      'amount.currency',
-      capabilities.currencies === 'any'
-        ? 'must be an active ISO 4217 code in upper case, e.g. "EUR"'
-        : `${provider} refunds only in ${capabilities.currencies.join(', ')}`,
-      provider,
-    );
-  }
-  return { value, currency };
-}
 
-export function checkReason(
-  capabilities: ProviderCapabilities,
-  reason: unknown,
-  provider: string,
-): string | undefined {
-  if (reason === undefined) return undefined;
-  if (typeof reason !== 'string' || !capabilities.reasons.includes(reason)) {
-    throw invalidRequest('reason', `must be one of ${capabilities.reasons.join(', ')}`, provider);
+  if (reason !== undefined && (typeof reason !== 'string' || !capabilities.reasons.includes(reason))) {
+    throw invalid('reason', `must be one of ${capabilities.reasons.join(', ')}`);
   }
-  return reason;
-}
 
-export function checkReference(capabilities: ProviderCapabilities, reference: unknown, provider: string) {
-  const max = capabilities.referenceMaxLength;
+  const maxLength = capabilities.referenceMaxLength;
   if (
     reference !== undefined &&
-    (typeof reference !== 'string' || reference.length === 0 || reference.length > max)
+    (typeof reference !== 'string' || reference.length === 0 || reference.length > maxLength)
   ) {
-    throw invalidRequest('reference', `must be a string of 1 to ${max} characters`, provider);
+    throw invalid('reference', `must be a string of 1 to ${maxLength} characters`);
   }
-  return reference;
-}
 
-export function checkMetadata(
-  capabilities: ProviderCapabilities,
-  metadata: unknown,
-  provider: string,
-): Record<string, string> | undefined {
-  if (metadata === undefined) return undefined;
-  const limits = capabilities.metadata;
-  if (!limits) throw invalidRequest('metadata', `${provider} keeps no metadata`, provider);
-  if (!isRecord(metadata)) throw invalidRequest('metadata', 'must be an object of strings', provider);
-  const entries = Object.entries(metadata);
-  if (entries.length > limits.maxKeys)
-    throw invalidRequest('metadata', `has more than ${limits.maxKeys} keys`, provider);
-  for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > limits.maxKeyLength) {
-      throw invalidRequest(
-        `metadata.${key}`,
-        `keys must have 1 to ${limits.maxKeyLength} characters`,
-        provider,
-      );
-    }
-    if (typeof value !== 'string' || value.length > limits.maxValueLength) {
-      throw invalidRequest(
-        `metadata.${key}`,
-        `must be a string of at most ${limits.maxValueLength} characters`,
-        provider,
-      );
+  if (metadata !== undefined) {
+    const limits = capabilities.metadata;
+    if (!limits) throw invalid('metadata', `${provider} keeps no metadata`);
+    if (!isRecord(metadata)) throw invalid('metadata', 'must be an object of strings');
+    const entries = Object.entries(metadata);
+    if (entries.length > limits.maxKeys) throw invalid('metadata', `has more than ${limits.maxKeys} keys`);
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > limits.maxKeyLength) {
+        throw invalid(`metadata.${key}`, `keys must have 1 to ${limits.maxKeyLength} characters`);
+      }
+      if (typeof value !== 'string' || value.length > limits.maxValueLength) {
+        throw invalid(`metadata.${key}`, `must be a string of at most ${limits.maxValueLength} characters`);
+      }
     }
   }
-  return metadata as Record<string, string>;
+
+  // Copies: every retry must send the same body, whatever the caller does with its objects meanwhile.
+  return {
+    payment,
+    amount: money,
+    reason: reason as string | undefined,
+    reference: reference as string | undefined,
+    metadata: metadata && { ...(metadata as Record<string, string>) },
+  };
 }
 
 /** Sent as a header, so visible ASCII only: anything else would fail (or be trimmed) on the way out. */
@@ -115,9 +109,4 @@ export function checkIdempotencyKey(key: unknown): string | undefined {
     throw invalidRequest('idempotencyKey', 'must be 1 to 255 visible ASCII characters');
   }
   return key;
-}
-
-export function checkId(id: unknown, provider: string): string {
-  if (typeof id !== 'string' || id.trim() === '') throw invalidRequest('id', 'is required', provider);
-  return id;
 }

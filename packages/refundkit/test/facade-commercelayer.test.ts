@@ -205,7 +205,8 @@ describe('refundkit over the Commerce Layer sandbox', () => {
     });
 
     it('drop-after-commit (timeout): one refund, returned with its reference', async () => {
-      const { refunds, payment, sandbox, requests } = setup({ timeoutMs: 200 });
+      // Long enough that only the dropped answer times out, even on a loaded machine: the requests are counted.
+      const { refunds, payment, sandbox, requests } = setup({ timeoutMs: 1000 });
       sandbox.faults.inject({
         kind: 'drop-after-commit',
         drop: 'timeout',
@@ -245,7 +246,8 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       const facade = createRefunds({
         providers: { commercelayer: adapter },
         retryDelayMs: 1,
-        timeoutMs: 200,
+        // Long enough that only the dropped answer times out, even on a loaded machine: the requests are counted.
+        timeoutMs: 1000,
       });
       const payment = served.createPayment({ amount: 1000, currency: 'EUR' });
       served.faults.inject({

@@ -84,6 +84,24 @@ describe('facade retries, timeouts and aborts', () => {
     expect(sandbox.refunds().map((entry) => entry.id)).toEqual([refund.id]);
   });
 
+  it('ends each attempt at its timeout even when the fetch ignores the signal', async () => {
+    // undici's fetch can lose the abort of a Request it copies once a GC ran (nodejs/undici#4068); a
+    // fetch that never settles stands for it, and for any custom fetch that ignores the signal.
+    const { sandbox, create, requests, events } = setup(
+      { timeoutMs: 50, maxRetries: 1 },
+      () => () => new Promise<Response>(() => {}),
+    );
+    const started = performance.now();
+    const error = await create({ idempotencyKey: 'key-9' }).catch((caught: unknown) => caught);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'smartpay' });
+    expect((error as Error).message).toContain('retry with idempotencyKey key-9');
+    // Two creates with the same key, then the reconciliation's list, tried twice: each attempt timed out.
+    expect(requests).toEqual(['POST /v1/refunds', 'POST /v1/refunds', 'GET /v1/refunds', 'GET /v1/refunds']);
+    expect(events.filter((event) => event.error?.code === 'timeout')).toHaveLength(2);
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
   it('retries a connection that was refused without reconciling', async () => {
     let refused = false;
     const { sandbox, create, requests } = setup({}, (fetch) => async (request: Request) => {
