@@ -1,10 +1,11 @@
 import {
+  type AdapterCall,
   type AdapterCreateInput,
-  createAttempt,
   currencyExponent,
   Deadline,
   parseMajorUnits,
   RefundError,
+  runAttempt,
 } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
 import { adapterCall } from '../../../test/support/adapter-call.js';
@@ -27,17 +28,20 @@ function setup(payment: Partial<CommercelayerPaymentInput> = {}, wrap?: (fetch: 
   const fetch = wrap ? wrap(base) : base;
   const adapter = commercelayer({ ...sandbox.credentials, fetch });
   const call = () => adapterCall(fetch);
-  /** The call of one facade attempt: network failures arrive as RefundErrors, as they do through the facade. */
-  const attempt = () =>
-    createAttempt({
-      provider: 'commercelayer',
-      operation: 'create',
-      attempt: 0,
-      fetch,
-      timeoutMs: 5000,
-      deadline: new Deadline(10_000),
-      hooks: undefined,
-    });
+  /** Runs `work` as one facade attempt: network failures arrive as RefundErrors, as they do through the facade. */
+  const attempt = <T>(work: (call: AdapterCall) => Promise<T>) =>
+    runAttempt(
+      {
+        provider: 'commercelayer',
+        operation: 'create',
+        attempt: 0,
+        fetch,
+        timeoutMs: 5000,
+        deadline: new Deadline(10_000),
+        hooks: undefined,
+      },
+      work,
+    );
   const capture = sandbox.createPayment({ amount: 10_000, currency: 'EUR', ...payment });
   const input: AdapterCreateInput = {
     payment: capture,
@@ -335,9 +339,11 @@ describe('commercelayer adapter', () => {
 
   describe('finding its refund when the trigger answer is lost', () => {
     it('identifies the new refund by listing the capture, then tags it (drop-after-commit)', async () => {
-      const { sandbox, adapter, attempt: call, input, capture, requests } = setup();
+      const { sandbox, adapter, attempt, input, capture, requests } = setup();
       sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
-      const refund = await adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const refund = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      );
       expect(refund).toMatchObject({
         amount: { value: 400, currency: 'EUR' },
         reference: 'rma-1',
@@ -353,9 +359,10 @@ describe('commercelayer adapter', () => {
     });
 
     it('rethrows the failure when no refund was made, and sends again on the next attempt', async () => {
-      const { sandbox, adapter, attempt: call, input } = setup();
+      const { sandbox, adapter, attempt, input } = setup();
       sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'updateCapture' } });
-      const create = () => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const create = () =>
+        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
       await expect(create()).rejects.toMatchObject({ code: 'provider_error', status: 500, retryable: true });
       expect(sandbox.refunds()).toEqual([]);
       const refund = await create();
@@ -363,10 +370,11 @@ describe('commercelayer adapter', () => {
     });
 
     it('remembers a trigger it could not check, so the next attempt finds its refund instead of refunding again', async () => {
-      const { sandbox, adapter, attempt: call, input, requests, capture } = setup();
+      const { sandbox, adapter, attempt, input, requests, capture } = setup();
       sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
       sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'listCaptureRefunds' } });
-      const create = () => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const create = () =>
+        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
       await expect(create()).rejects.toMatchObject({ code: 'network', retryable: true });
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ amount: 400, reference: undefined })]);
       requests.length = 0;
@@ -376,13 +384,15 @@ describe('commercelayer adapter', () => {
     });
 
     it('does not use what it remembered for another capture or amount', async () => {
-      const { sandbox, adapter, attempt: call, input } = setup();
+      const { sandbox, adapter, attempt, input } = setup();
       sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
       sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'listCaptureRefunds' } });
       await expect(
-        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call()),
+        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call)),
       ).rejects.toMatchObject({ code: 'network' });
-      const second = await adapter.create({ ...input, amount: { value: 300, currency: 'EUR' } }, call());
+      const second = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 300, currency: 'EUR' } }, call),
+      );
       expect(second.amount.value).toBe(300);
       expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([400, 300]);
     });
@@ -415,10 +425,10 @@ describe('commercelayer adapter', () => {
     }
 
     it('answers outcome_unknown, naming the candidates, when several new refunds match', async () => {
-      const { sandbox, adapter, attempt: call, input } = interfering(400);
-      const error = await adapter
-        .create({ ...input, amount: { value: 400, currency: 'EUR' } }, call())
-        .catch((caught: unknown) => caught);
+      const { sandbox, adapter, attempt, input } = interfering(400);
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
       const ids = sandbox.refunds().map((entry) => entry.id);
       expect(ids).toHaveLength(2);
       expect(error).toMatchObject({ code: 'outcome_unknown', retryable: false, provider: 'commercelayer' });
@@ -427,8 +437,10 @@ describe('commercelayer adapter', () => {
     });
 
     it('ignores new refunds of another amount', async () => {
-      const { sandbox, adapter, attempt: call, input } = interfering(250);
-      const refund = await adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const { sandbox, adapter, attempt, input } = interfering(250);
+      const refund = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      );
       expect(refund).toMatchObject({ amount: { value: 400, currency: 'EUR' }, reference: 'rma-1' });
       expect(sandbox.refunds().map((entry) => [entry.amount, entry.reference])).toEqual([
         [400, 'rma-1'],
@@ -437,41 +449,30 @@ describe('commercelayer adapter', () => {
     });
 
     it('lists the capture when the trigger answer does not include its refunds', async () => {
-      const {
-        sandbox,
-        adapter,
-        attempt: call,
-        input,
-        capture,
-        requests,
-      } = setup({}, (fetch) =>
+      const { sandbox, adapter, attempt, input, capture, requests } = setup({}, (fetch) =>
         rewrite(
           (request) => request.method === 'PATCH' && request.url.includes('/captures/'),
           ({ data }) => ({ data }),
         )(fetch),
       );
-      const refund = await adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const refund = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      );
       expect(refund.reference).toBe('rma-1');
       expect(requests).toContain(`GET /api/captures/${capture}/refunds`);
       expect(sandbox.refunds()).toHaveLength(1);
     });
 
     it('after an accepted trigger it cannot read back, answers retryably and finds the refund next time', async () => {
-      const {
-        sandbox,
-        adapter,
-        attempt: call,
-        input,
-        capture,
-        requests,
-      } = setup({}, (fetch) =>
+      const { sandbox, adapter, attempt, input, capture, requests } = setup({}, (fetch) =>
         rewrite(
           (request) => request.method === 'PATCH' && request.url.includes('/captures/'),
           ({ data }) => ({ data }),
         )(fetch),
       );
       sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'listCaptureRefunds' } });
-      const create = () => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call());
+      const create = () =>
+        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
       const error = await create().catch((caught: unknown) => caught);
       // Retryable without a status: the facade reconciles, then tries again, and this adapter looks first.
       expect(error).toMatchObject({ code: 'provider_error', retryable: true, status: undefined });
@@ -483,10 +484,12 @@ describe('commercelayer adapter', () => {
     });
 
     it('runs concurrent creates on one capture one at a time, each finding its own refund', async () => {
-      const { sandbox, adapter, attempt: call, input } = setup({ amount: 300 });
+      const { sandbox, adapter, attempt, input } = setup({ amount: 300 });
       const refunds = await Promise.all(
         ['a', 'b', 'c'].map((reference) =>
-          adapter.create({ ...input, amount: { value: 100, currency: 'EUR' }, reference }, call()),
+          attempt((call) =>
+            adapter.create({ ...input, amount: { value: 100, currency: 'EUR' }, reference }, call),
+          ),
         ),
       );
       expect(refunds.map((refund) => refund.reference)).toEqual(['a', 'b', 'c']);

@@ -23,11 +23,11 @@ export { commonRefundReasons } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
 export { invalidRequest, isRefundError, RefundError } from './refund-error.js';
 export { sleep } from './sleep.js';
-export type { Attempt, AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
+export type { AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
 export {
-  createAttempt,
   Deadline,
   isUnsentFailure,
   markUnsent,
+  runAttempt,
   scrubSecrets,
 } from './transport.js';

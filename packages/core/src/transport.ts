@@ -135,23 +135,16 @@ export interface AttemptOptions {
   hooks: RefundHooks | undefined;
 }
 
-export interface Attempt extends AdapterCall {
-  /**
-   * Runs `work` as this attempt: it ends when the work settles or the attempt's signal aborts, whichever is
-   * first; what it throws is classified (see `classify`), and the attempt is released.
-   */
-  run<T>(work: (call: AdapterCall) => Promise<T>): Promise<T>;
-  /** Clears the attempt's timer and its listener on the caller's signal, once it settled. */
-  release(): void;
-  /**
-   * Turns a failure that escaped the adapter (e.g. reading a response body timed out or the connection
-   * died mid-body, after `fetch` resolved) into the RefundError it stands for. The caller's abort stays as is.
-   */
-  classify(error: unknown): unknown;
-}
-
-/** Builds the fetch and signal one attempt passes to the adapter's requests. */
-export function createAttempt(options: AttemptOptions): Attempt {
+/**
+ * Runs `work` as one attempt: it gets the attempt's `fetch` and `signal` (a timeout joined with the caller's
+ * signal and the deadline), and ends when the work settles or that signal aborts, whichever is first. What
+ * it throws is classified: a RefundError for what a timeout, a deadline or the network did (e.g. reading a
+ * body timed out after `fetch` resolved); the caller's abort and any other error as they are.
+ */
+export async function runAttempt<T>(
+  options: AttemptOptions,
+  work: (call: AdapterCall) => Promise<T>,
+): Promise<T> {
   // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~50 µs a call.
   const controller = new AbortController();
   let timedOut = false;
@@ -167,12 +160,10 @@ export function createAttempt(options: AttemptOptions): Attempt {
   const onAbort = () => controller.abort(caller?.reason);
   if (caller?.aborted) onAbort();
   else caller?.addEventListener('abort', onAbort, { once: true });
-  const release = () => {
-    clearTimeout(timer);
-    caller?.removeEventListener('abort', onAbort);
-  };
   const signal = controller.signal;
   const { provider, operation, attempt, hooks } = options;
+  const classify = (error: unknown) =>
+    classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
   const fetch = async (url: string, init: RequestInit) => {
     const started = performance.now();
     const event = { provider, operation, attempt, method: init.method, url };
@@ -186,26 +177,22 @@ export function createAttempt(options: AttemptOptions): Attempt {
     hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;
   };
-  const classify = (error: unknown) =>
-    classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
-  const run = async <T>(work: (call: AdapterCall) => Promise<T>): Promise<T> => {
-    try {
-      return await Promise.race([
-        work({ fetch, signal }),
-        // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request
-        // it copied, once a GC has collected the copy's controller (nodejs/undici#4068).
-        new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(signal.reason);
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-      ]);
-    } catch (error) {
-      throw classify(error);
-    } finally {
-      release();
-    }
-  };
-  return { fetch, signal, run, classify, release };
+  try {
+    return await Promise.race([
+      work({ fetch, signal }),
+      // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request
+      // it copied, once a GC has collected the copy's controller (nodejs/undici#4068).
+      new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+    ]);
+  } catch (error) {
+    throw classify(error);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onAbort);
+  }
 }
 
 function classifyFailure(

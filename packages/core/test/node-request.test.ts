@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAttempt, Deadline, isUnsentFailure, RefundError } from '../src/index.js';
+import { Deadline, isUnsentFailure, RefundError, runAttempt } from '../src/index.js';
 import { nodeRequest } from '../src/node-request.js';
 
 const routes: Record<string, (request: IncomingMessage, response: ServerResponse, body: string) => void> = {
@@ -57,26 +57,24 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function attempt(timeoutMs = 2000, signal?: AbortSignal) {
-  return createAttempt({
-    provider: 'acme',
-    operation: 'create',
-    attempt: 0,
-    fetch: undefined,
-    timeoutMs,
-    deadline: new Deadline(5000),
-    signal,
-    hooks: undefined,
-  });
-}
-
-async function failure(promise: Promise<unknown>, call: ReturnType<typeof attempt>) {
+/** What one attempt that GETs or POSTs `url` fails with (already classified, as the facade sees it). */
+async function failure(url: string, init: RequestInit = {}, timeoutMs = 2000, signal?: AbortSignal) {
   try {
-    await promise;
+    await runAttempt(
+      {
+        provider: 'acme',
+        operation: 'create',
+        attempt: 0,
+        fetch: undefined,
+        timeoutMs,
+        deadline: new Deadline(5000),
+        signal,
+        hooks: undefined,
+      },
+      (call) => call.fetch(url, { method: 'GET', ...init, signal: call.signal }),
+    );
   } catch (error) {
-    return call.classify(error);
-  } finally {
-    call.release();
+    return error;
   }
   throw new Error('expected the request to fail');
 }
@@ -113,11 +111,7 @@ describe('nodeRequest (the default transport on Node)', () => {
   });
 
   it('refuses a header Node cannot send as a TypeError, not as a network failure', async () => {
-    const call = attempt();
-    const error = await failure(
-      call.fetch(`${base}/echo`, { method: 'GET', headers: { 'x-bad': 'a\nb' }, signal: call.signal }),
-      call,
-    );
+    const error = await failure(`${base}/echo`, { headers: { 'x-bad': 'a\nb' } });
     expect(error).toBeInstanceOf(TypeError);
     expect(error).not.toHaveProperty('code');
   });
@@ -130,42 +124,31 @@ describe('nodeRequest (the default transport on Node)', () => {
 
 describe('attempts without a fetch of their own (node:http)', () => {
   it('time out a request that never answers', async () => {
-    const call = attempt(100);
-    const error = await failure(call.fetch(`${base}/hang`, { method: 'GET', signal: call.signal }), call);
+    const error = await failure(`${base}/hang`, {}, 100);
     expect(error).toBeInstanceOf(RefundError);
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
   });
 
   it('turn a reset into a network failure that may have been sent', async () => {
-    const call = attempt();
-    const error = await failure(
-      call.fetch(`${base}/reset`, { method: 'POST', body: '{}', signal: call.signal }),
-      call,
-    );
+    const error = await failure(`${base}/reset`, { method: 'POST', body: '{}' });
     expect(error).toMatchObject({ code: 'network', retryable: true });
     expect(isUnsentFailure(error)).toBe(false);
   });
 
   it('turn a refused connection into a failure that was certainly not sent', async () => {
-    const call = attempt();
-    const error = await failure(
-      call.fetch(`${closed}/echo`, { method: 'POST', body: '{}', signal: call.signal }),
-      call,
-    );
+    const error = await failure(`${closed}/echo`, { method: 'POST', body: '{}' });
     expect(error).toMatchObject({ code: 'network', message: expect.stringContaining('ECONNREFUSED') });
     expect(isUnsentFailure(error)).toBe(true);
   });
 
   it('turn a body cut off after the headers into a network failure', async () => {
-    const call = attempt();
-    const error = await failure(call.fetch(`${base}/cut`, { method: 'GET', signal: call.signal }), call);
+    const error = await failure(`${base}/cut`);
     expect(error).toMatchObject({ code: 'network', retryable: true });
   });
 
   it('time out while the body is still arriving', async () => {
-    const call = attempt(100);
     const started = performance.now();
-    const error = await failure(call.fetch(`${base}/stall`, { method: 'GET', signal: call.signal }), call);
+    const error = await failure(`${base}/stall`, {}, 100);
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
     expect(performance.now() - started).toBeLessThan(1500);
   });
@@ -194,10 +177,10 @@ describe('attempts without a fetch of their own (node:http)', () => {
 
   it("reject with the caller's abort reason, untouched", async () => {
     const controller = new AbortController();
-    const call = attempt(2000, controller.signal);
+
     const reason = new Error('caller stopped');
     setTimeout(() => controller.abort(reason), 20);
-    const error = await failure(call.fetch(`${base}/hang`, { method: 'GET', signal: call.signal }), call);
+    const error = await failure(`${base}/hang`, {}, 2000, controller.signal);
     expect(error).toBe(reason);
   });
 });

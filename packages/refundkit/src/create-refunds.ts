@@ -1,6 +1,5 @@
 import {
   type AdapterCall,
-  createAttempt,
   Deadline,
   isRefundError,
   isUnsentFailure,
@@ -9,6 +8,7 @@ import {
   type RefundAdapter,
   RefundError,
   type RefundHooks,
+  runAttempt,
   scrubSecrets,
   sleep,
 } from '@refundkit/core';
@@ -108,18 +108,21 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const within = deadline ?? new Deadline(deadlineMs);
     return {
       deadline: within,
-      /** Runs attempt `number` (see `Attempt.run`). */
-      attempt: <T>(number: number, run: (call: AdapterCall) => Promise<T>): Promise<T> =>
-        createAttempt({
-          provider,
-          operation,
-          attempt: number,
-          fetch: adapter.fetch,
-          timeoutMs,
-          deadline: within,
-          signal,
-          hooks,
-        }).run(run),
+      /** Runs attempt `number` (see `runAttempt`). */
+      attempt: <T>(number: number, work: (call: AdapterCall) => Promise<T>): Promise<T> =>
+        runAttempt(
+          {
+            provider,
+            operation,
+            attempt: number,
+            fetch: adapter.fetch,
+            timeoutMs,
+            deadline: within,
+            signal,
+            hooks,
+          },
+          work,
+        ),
       /** Reports the retry after attempt `number`, then waits `delayMs`. */
       retry(number: number, delayMs: number, error: RefundError) {
         hooks?.onRetry?.({ provider, operation, attempt: number, delayMs, error });
@@ -219,13 +222,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
 
     function unknownOutcome(failure: RefundError, detail: string): RefundError {
       return new RefundError({
+        ...failure,
         code: 'outcome_unknown',
         provider,
-        status: failure.status,
-        providerCode: failure.providerCode,
-        requestId: failure.requestId,
         retryable: false,
-        raw: failure.raw,
+        retryAfterMs: undefined,
         cause: failure,
         message:
           `The refund of payment ${input.payment} with reference ${input.reference} may or may not have been made: ` +
