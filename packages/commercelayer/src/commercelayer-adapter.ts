@@ -37,9 +37,9 @@
 import {
   type AdapterCall,
   type AdapterCreateInput,
+  checkIso4217Currency,
   commonRefundReasons,
   createAdapterClient,
-  currencyExponent,
   invalidRequest,
   isRefundError,
   isUnsentFailure,
@@ -414,7 +414,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     capabilities: commercelayerCapabilities,
     secrets: [options.accessToken],
     fetch: options.fetch,
-    currencyExponent,
+    checkCurrency: checkIso4217Currency,
     checkPayment: (payment) =>
       /^[A-Za-z0-9]+$/.test(payment) ? undefined : 'must be a Commerce Layer capture id',
 

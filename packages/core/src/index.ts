@@ -4,6 +4,7 @@ export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions } from './client-options.js';
 export type { Money } from './money.js';
 export {
+  checkIso4217Currency,
   currencyExponent,
   decimalAmount,
   formatMinorUnits,

@@ -25,6 +25,12 @@ export function currencyExponent(currency: string): number | undefined {
   return exponents.get(currency);
 }
 
+const notIso4217 = 'must be an active ISO 4217 code in upper case, e.g. "EUR"';
+
+/** `RefundAdapter.checkCurrency` for providers that refund in any ISO 4217 currency. */
+export const checkIso4217Currency = (currency: string): string | undefined =>
+  currencyExponent(currency) === undefined ? notIso4217 : undefined;
+
 /**
  * Writes integer minor units as an exact decimal string in major units: (1505, 2) → "15.05",
  * (1505, 0) → "1505", (5, 3) → "0.005". String arithmetic only, so nothing is ever rounded.
@@ -60,13 +66,7 @@ export function minorUnitsToDecimal(value: number, exponent: number): number {
  */
 export function decimalAmount(amount: Money, provider: string): number {
   const exponent = currencyExponent(amount.currency);
-  if (exponent === undefined) {
-    throw invalidRequest(
-      'amount.currency',
-      'must be an active ISO 4217 code in upper case, e.g. "EUR"',
-      provider,
-    );
-  }
+  if (exponent === undefined) throw invalidRequest('amount.currency', notIso4217, provider);
   try {
     return minorUnitsToDecimal(amount.value, exponent);
   } catch {

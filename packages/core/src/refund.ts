@@ -69,10 +69,10 @@ export interface RefundAdapter {
   /** Describes what is wrong with a payment id, or returns undefined when it looks valid. */
   checkPayment(payment: string): string | undefined;
   /**
-   * The ISO 4217 minor-unit digits of `currency` when the provider refunds in it, else undefined. Asked of
-   * the adapter so that a bundle whose providers take a fixed list of currencies leaves out the ISO table.
+   * Describes what is wrong with a currency, or returns undefined when the provider refunds in it. Asked of
+   * the adapter, so that a bundle whose providers take a fixed list of currencies leaves out the ISO table.
    */
-  currencyExponent(currency: string): number | undefined;
+  checkCurrency(currency: string): string | undefined;
   create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund>;
   retrieve(input: { id: string; payment?: string | undefined }, call: AdapterCall): Promise<Refund>;
   list(input: { payment: string }, call: AdapterCall): Promise<Refund[]>;

@@ -1,5 +1,6 @@
 import {
   type AdapterCall,
+  checkIso4217Currency,
   commonRefundReasons,
   createAdapterClient,
   currencyExponent,
@@ -168,7 +169,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
       basicCredentials(options.username, options.password),
     ],
     fetch: options.fetch,
-    currencyExponent,
+    checkCurrency: checkIso4217Currency,
     checkPayment: checkOrderId,
 
     async create(input, call) {

@@ -1,5 +1,6 @@
 import {
   type AdapterCall,
+  checkIso4217Currency,
   commonRefundReasons,
   createAdapterClient,
   currencyExponent,
@@ -160,7 +161,7 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
     capabilities: payopCapabilities,
     secrets: [options.token],
     fetch: options.fetch,
-    currencyExponent,
+    checkCurrency: checkIso4217Currency,
     checkPayment: (payment) =>
       uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
 

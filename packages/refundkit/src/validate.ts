@@ -53,15 +53,9 @@ export function checkCreateInput(
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
       throw invalid('amount.value', 'must be a positive safe integer of minor units (1505 for 15.05)');
     }
-    // The adapter knows the currencies its provider takes (not every bundle needs the whole ISO table).
-    if (typeof currency !== 'string' || adapter.currencyExponent(currency) === undefined) {
-      throw invalid(
-        'amount.currency',
-        capabilities.currencies === 'any'
-          ? 'must be an active ISO 4217 code in upper case, e.g. "EUR"'
-          : `${provider} refunds only in ${capabilities.currencies.join(', ')}`,
-      );
-    }
+    if (typeof currency !== 'string') throw invalid('amount.currency', 'must be an ISO 4217 code');
+    const problem = adapter.checkCurrency(currency);
+    if (problem) throw invalid('amount.currency', problem);
     money = { value, currency };
   }
 

@@ -73,8 +73,8 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
       /^payment_(test|live)_[0-9a-zA-Z]+$/.test(payment)
         ? undefined
         : 'must look like payment_test_… or payment_live_…',
-    // Smartpay takes JPY alone, which has no minor unit: no need for the ISO table.
-    currencyExponent: (currency) => (currency === 'JPY' ? 0 : undefined),
+    // JPY alone: no need for the ISO table.
+    checkCurrency: (currency) => (currency === 'JPY' ? undefined : 'smartpay refunds only in JPY'),
 
     async create(input, call) {
       const result = await client.POST(
