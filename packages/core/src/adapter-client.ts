@@ -49,23 +49,20 @@ const lowerCaseKeys = (headers: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
 /**
- * Parses an answer as openapi-fetch does: no body (204, `Content-Length: 0`) gives `undefined`, a 2xx body
- * is JSON, an error body is JSON when it parses and text otherwise.
+ * Parses an answer: no body gives `undefined`, a 2xx body is JSON (or unread, with `parseAs: 'stream'`), an
+ * error body is JSON when it parses and text otherwise.
  */
 async function parse(response: Response, parseAs: ParseOption['parseAs']) {
-  const length = response.headers.get('content-length');
-  if (response.status === 204 || (length === '0' && !response.headers.get('transfer-encoding'))) {
-    await response.body?.cancel();
-    return response.ok ? { data: undefined, response } : { error: undefined, response };
-  }
   if (response.ok && parseAs === 'stream') return { data: response.body, response };
   const text = await response.text();
-  if (response.ok) return { data: text ? JSON.parse(text) : undefined, response };
+  let body: unknown;
   try {
-    return { error: JSON.parse(text), response };
-  } catch {
-    return { error: text, response };
+    body = text ? JSON.parse(text) : undefined;
+  } catch (error) {
+    if (response.ok) throw error;
+    body = text;
   }
+  return response.ok ? { data: body, response } : { error: body, response };
 }
 
 /** Creates the client a provider's adapter sends its requests with, from its resolved client options. */

@@ -162,8 +162,37 @@ export async function runAttempt<T>(
   else caller?.addEventListener('abort', onAbort, { once: true });
   const signal = controller.signal;
   const { provider, operation, attempt, hooks } = options;
-  const classify = (error: unknown) =>
-    classifyFailure(error, provider, timedOut || options.deadline.aborted, options);
+  function classify(error: unknown): unknown {
+    if (error instanceof RefundError) return error;
+    // Which signal fired decides, not the error's name: the caller's own abort is theirs to handle.
+    if (timedOut || options.deadline.aborted) {
+      return new RefundError({
+        code: 'timeout',
+        provider,
+        retryable: true,
+        message: options.deadline.aborted
+          ? `${provider} did not answer before the deadline`
+          : `${provider} did not answer within ${options.timeoutMs} ms`,
+        cause: error,
+      });
+    }
+    if (caller?.aborted) return error;
+    const code = causeCode(error);
+    // undici rejects with TypeError "fetch failed" (and "terminated" when a body is cut off); anything else
+    // is not a network failure and must surface as it is, not be retried as one.
+    const networkFailure =
+      code !== undefined ||
+      (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
+    if (!networkFailure) return error;
+    const failure = new RefundError({
+      code: 'network',
+      provider,
+      retryable: true,
+      message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
+      cause: error,
+    });
+    return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
+  }
   const fetch = async (url: string, init: RequestInit) => {
     const started = performance.now();
     const event = { provider, operation, attempt, method: init.method, url };
@@ -193,41 +222,4 @@ export async function runAttempt<T>(
     clearTimeout(timer);
     caller?.removeEventListener('abort', onAbort);
   }
-}
-
-function classifyFailure(
-  error: unknown,
-  provider: string,
-  timedOut: boolean,
-  options: AttemptOptions,
-): unknown {
-  if (error instanceof RefundError) return error;
-  // Which signal fired decides, not the error's name: the caller's own abort is theirs to handle.
-  if (timedOut) {
-    return new RefundError({
-      code: 'timeout',
-      provider,
-      retryable: true,
-      message: options.deadline.aborted
-        ? `${provider} did not answer before the deadline`
-        : `${provider} did not answer within ${options.timeoutMs} ms`,
-      cause: error,
-    });
-  }
-  if (options.signal?.aborted) return error;
-  const code = causeCode(error);
-  // undici rejects with TypeError "fetch failed" (and "terminated" when a body is cut off); anything else
-  // is not a network failure and must surface as it is, not be retried as one.
-  const networkFailure =
-    code !== undefined ||
-    (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
-  if (!networkFailure) return error;
-  const failure = new RefundError({
-    code: 'network',
-    provider,
-    retryable: true,
-    message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
-    cause: error,
-  });
-  return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
 }

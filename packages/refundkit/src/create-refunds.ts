@@ -59,15 +59,17 @@ export interface Refunds<Provider extends string> {
   capabilities(provider: Provider): ProviderCapabilities;
 }
 
-/** `rk_` and the hex of 16 bytes (128 bits): unique enough to find one refund among a payment's refunds. */
-const referenceFrom = (bytes: Uint8Array) =>
-  `rk_${Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
-
-/** The reference a caller's idempotency key stands for: from its SHA-256, so a repeated call sends the same. */
-async function referenceFor(idempotencyKey: string): Promise<string> {
-  return referenceFrom(
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey))),
+/**
+ * The merchant reference a create without one gets: `rk_` and 32 hex digits (128 bits), enough to find one
+ * refund among a payment's refunds. A generated idempotency key (a random UUID) gives its own digits; a
+ * caller's key gives its SHA-256, so a repeated call with that key sends the same reference.
+ */
+async function referenceFor(idempotencyKey: string, generated: boolean): Promise<string> {
+  if (generated) return `rk_${idempotencyKey.replaceAll('-', '')}`;
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
   );
+  return `rk_${Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** A failure the provider answered (5xx, 408, 429): it finished handling the request. */
@@ -136,13 +138,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
        */
       end(error: unknown): unknown {
         if (isRefundError(error)) {
-          return adapter.secrets.some((secret) => secret && error.message.includes(secret))
-            ? new RefundError({
-                ...error,
-                message: scrubSecrets(error.message, adapter.secrets),
-                cause: undefined,
-              })
-            : error;
+          const message = scrubSecrets(error.message, adapter.secrets);
+          return message === error.message ? error : new RefundError({ ...error, message, cause: undefined });
         }
         if (!within.aborted) return error;
         return new RefundError({
@@ -186,15 +183,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const { provider, capabilities } = adapter;
     const callerKey = checkIdempotencyKey(callOptions.idempotencyKey);
     const checked = checkCreateInput(adapter, rawInput as unknown as Record<string, unknown>);
+    const idempotencyKey = callerKey ?? crypto.randomUUID();
     const input = {
       ...checked,
-      // A repeated call with the same key must send the same body, so its reference derives from the key.
-      reference:
-        checked.reference ??
-        (callerKey
-          ? await referenceFor(callerKey)
-          : referenceFrom(crypto.getRandomValues(new Uint8Array(16)))),
-      idempotencyKey: callerKey ?? crypto.randomUUID(),
+      reference: checked.reference ?? (await referenceFor(idempotencyKey, !callerKey)),
+      idempotencyKey,
     };
     const { signal } = callOptions;
     const call = begin(adapter, 'create', signal);
@@ -215,7 +208,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       } catch (error) {
         throw unknownOutcome(
           failure,
-          `and listing the payment's refunds to check failed too (${(error as Error).message})`,
+          `and listing the payment's refunds failed too (${(error as Error).message})`,
         );
       }
     }
@@ -229,8 +222,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         retryAfterMs: undefined,
         cause: failure,
         message:
-          `The refund of payment ${input.payment} with reference ${input.reference} may or may not have been made: ` +
-          `${failure.message}, ${detail}. List the payment's refunds and look for that reference before trying again` +
+          `A refund of payment ${input.payment} with reference ${input.reference} may have been made: ` +
+          `${failure.message}, ${detail}. Look for that reference among the payment's refunds before trying again` +
           (capabilities.idempotencyKeys
             ? `, or retry with idempotencyKey ${input.idempotencyKey} and the same input.`
             : '.'),
@@ -265,10 +258,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             // A provider that answered is done with the request: it made no refund.
             if (providerAnswered(failure)) inDoubt = false;
             else if (exhausted) {
-              throw unknownOutcome(
-                failure,
-                'no refund with that reference was found and retries are exhausted',
-              );
+              throw unknownOutcome(failure, 'and retries are exhausted without finding it');
             }
           }
           if (exhausted) throw failure;
@@ -286,7 +276,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       throw call.end(
         unknownOutcome(
           new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
-          'and refundkit stopped before it could find out',
+          'before refundkit could find out',
         ),
       );
     }
