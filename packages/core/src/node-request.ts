@@ -39,11 +39,8 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
         url,
         {
           method: init.method ?? 'GET',
-          // Our adapter client passes a plain record; `Headers` or pairs from a custom adapter are flattened.
-          headers:
-            init.headers instanceof Headers || Array.isArray(init.headers)
-              ? Object.fromEntries(new Headers(init.headers))
-              : (init.headers as Http.OutgoingHttpHeaders | undefined),
+          // Any form of headers a custom adapter passes (a record, `Headers`, pairs), checked as fetch does.
+          headers: Object.fromEntries(new Headers(init.headers)),
           signal: signal ?? undefined,
         },
         (response) => {
