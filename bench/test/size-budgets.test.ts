@@ -33,6 +33,14 @@ describe('size budgets (bench/size/size-report.mjs)', () => {
     expect(report.rows[0]).toMatchObject({ id: 'client:smartpay', budgetBytes: 1000 });
   });
 
+  it('gates the facade with one provider (Smartpay)', () => {
+    const { status, output } = sizeReport('--only', 'facade:smartpay', '--budget', 'facade-one=3000');
+    expect(status).toBe(1);
+    expect(output).toMatch(
+      /✖ size budget exceeded: facade:smartpay is \d+ B gzip .* over its budget "facade-one" of 3000 B/,
+    );
+  });
+
   it('gates the facade with all four providers as well', () => {
     const { status, output } = sizeReport('--only', 'facade:all', '--budget', 'facade-all=5000');
     expect(status).toBe(1);
