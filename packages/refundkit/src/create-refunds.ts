@@ -182,7 +182,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const adapter = resolveProvider(providers, rawInput);
     const { provider, capabilities } = adapter;
     const callerKey = checkIdempotencyKey(callOptions.idempotencyKey);
-    const checked = checkCreateInput(adapter, rawInput as unknown as Record<string, unknown>);
+    const checked = checkCreateInput(adapter, rawInput);
     const idempotencyKey = callerKey ?? crypto.randomUUID();
     const input = {
       ...checked,

@@ -25,10 +25,12 @@ export function checkId(adapter: RefundAdapter, field: string, id: unknown): str
   return id;
 }
 
+/** A payment id in the form the provider's ids take, else an invalid_request for `payment`. */
 export function checkPayment(adapter: RefundAdapter, payment: unknown): string {
-  const problem = adapter.checkPayment(checkId(adapter, 'payment', payment));
+  const id = checkId(adapter, 'payment', payment);
+  const problem = adapter.checkPayment(id);
   if (problem) throw invalidRequest('payment', problem, adapter.provider);
-  return payment as string;
+  return id;
 }
 
 /**
@@ -37,7 +39,7 @@ export function checkPayment(adapter: RefundAdapter, payment: unknown): string {
  */
 export function checkCreateInput(
   adapter: RefundAdapter,
-  input: Record<string, unknown>,
+  input: { [Field in 'payment' | 'amount' | 'reason' | 'reference' | 'metadata']?: unknown },
 ): Omit<AdapterCreateInput, 'reference' | 'idempotencyKey'> & { reference: string | undefined } {
   const { provider, capabilities } = adapter;
   const invalid = (field: string, problem: string) => invalidRequest(field, problem, provider);
