@@ -276,7 +276,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       throw call.end(
         unknownOutcome(
           new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
-          'before refundkit could find out',
+          'so refundkit could not find out',
         ),
       );
     }
