@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, formatMinorUnits, minorUnitsToDecimal, parseMajorUnits } from '../src/money.js';
+import {
+  checkIso4217Currency,
+  currencyExponent,
+  decimalAmount,
+  formatMinorUnits,
+  minorUnitsToDecimal,
+  parseMajorUnits,
+} from '../src/money.js';
 
 describe('currencyExponent', () => {
   it('follows ISO 4217 minor units, not CLDR display digits', () => {
@@ -17,6 +24,25 @@ describe('currencyExponent', () => {
     expect(currencyExponent('XAU')).toBeUndefined();
     expect(currencyExponent('XTS')).toBeUndefined();
     expect(currencyExponent('ABC')).toBeUndefined();
+  });
+});
+
+describe('decimalAmount and checkIso4217Currency', () => {
+  it('gives the decimal an adapter sends, or an invalid_request naming the field', () => {
+    expect(decimalAmount({ value: 1505, currency: 'EUR' }, 'acme')).toBe(15.05);
+    expect(decimalAmount({ value: 1505, currency: 'KWD' }, 'acme')).toBe(1.505);
+    expect(decimalAmount({ value: 1505, currency: 'JPY' }, 'acme')).toBe(1505);
+    expect(() => decimalAmount({ value: 1, currency: 'EUX' }, 'acme')).toThrow(
+      expect.objectContaining({ code: 'invalid_request', field: 'amount.currency', provider: 'acme' }),
+    );
+    expect(() => decimalAmount({ value: Number.MAX_SAFE_INTEGER, currency: 'EUR' }, 'acme')).toThrow(
+      expect.objectContaining({ code: 'invalid_request', field: 'amount.value' }),
+    );
+  });
+
+  it('accepts active ISO 4217 codes only', () => {
+    expect(checkIso4217Currency('SEK')).toBeUndefined();
+    for (const code of ['sek', 'XYZ', 'EURO', '']) expect(checkIso4217Currency(code)).toMatch(/ISO 4217/);
   });
 });
 

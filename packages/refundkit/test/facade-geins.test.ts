@@ -92,6 +92,25 @@ describe('refundkit over the Geins sandbox', () => {
     expect(requests()).toHaveLength(sent);
   });
 
+  it('refuses a currency outside ISO 4217 and an amount it cannot send exactly, before sending', async () => {
+    const { refunds, payment, requests } = setup();
+    await expect(
+      refunds.create({ provider: 'geins', payment, amount: { value: 100, currency: 'sek' } }),
+    ).rejects.toMatchObject({ code: 'invalid_request', field: 'amount.currency' });
+    await expect(
+      refunds.create({
+        provider: 'geins',
+        payment,
+        amount: { value: Number.MAX_SAFE_INTEGER, currency: 'SEK' },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+      field: 'amount.value',
+      message: 'amount.value: is too large to send exactly',
+    });
+    expect(requests()).toEqual([]);
+  });
+
   it('asks for an amount, refuses metadata, and needs the order id to retrieve', async () => {
     const { refunds, payment, sek, requests } = setup();
     await expect(refunds.create({ provider: 'geins', payment })).rejects.toMatchObject({

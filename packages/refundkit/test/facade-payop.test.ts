@@ -106,6 +106,33 @@ describe('refundkit over the PayOp sandbox', () => {
     expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([10_005, 9995]);
   });
 
+  it('refuses a currency outside ISO 4217 and an amount it cannot send exactly, before sending', async () => {
+    const { refunds, payment, events } = setup();
+    const fake = await caught(
+      refunds.create({ provider: 'payop', payment, amount: { value: 100, currency: 'XYZ' } }),
+    );
+    expect(fake).toMatchObject({
+      code: 'invalid_request',
+      field: 'amount.currency',
+      message: 'amount.currency: must be an active ISO 4217 code in upper case, e.g. "EUR"',
+    });
+    // 90071992547409.91 USD has more significant digits than a JSON number keeps: refused, not rounded.
+    const huge = await caught(
+      refunds.create({
+        provider: 'payop',
+        payment,
+        amount: { value: Number.MAX_SAFE_INTEGER, currency: 'USD' },
+      }),
+    );
+    expect(huge).toMatchObject({
+      code: 'invalid_request',
+      field: 'amount.value',
+      provider: 'payop',
+      message: 'amount.value: is too large to send exactly',
+    });
+    expect(events.filter((event) => event.headers)).toEqual([]);
+  });
+
   it('keeps the reference, reason and metadata, and reports settlement', async () => {
     const { refunds, payment, sandbox } = setup();
     const refund = await refunds.create({
