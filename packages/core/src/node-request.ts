@@ -18,8 +18,8 @@ function clientFor(url: string): NodeHttp | undefined {
   return modules[scheme];
 }
 
-/** Statuses whose `Response` must have a null body. */
-const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose `Response` must have a null body (Node reports 1xx answers as events, not responses). */
+const nullBodyStatuses = new Set([204, 205, 304]);
 
 /**
  * Sends `init` to `url` with `node:http(s)` and resolves with the whole answer as a `Response`, or

@@ -72,9 +72,6 @@ async function referenceFor(idempotencyKey: string, generated: boolean): Promise
   return `rk_${Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** A failure the provider answered (5xx, 408, 429): it finished handling the request. */
-const providerAnswered = (error: RefundError) => error.status !== undefined;
-
 export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
@@ -256,7 +253,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             const found = await reconcile(failure);
             if (found) return found;
             // A provider that answered is done with the request: it made no refund.
-            if (providerAnswered(failure)) inDoubt = false;
+            if (failure.status !== undefined) inDoubt = false;
             else if (exhausted) {
               throw unknownOutcome(failure, 'and retries are exhausted without finding it');
             }
@@ -282,33 +279,39 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
-  return {
-    async create(input, callOptions) {
-      try {
-        return await create(input, callOptions);
-      } catch (error) {
-        if (isRefundError(error))
-          hooks?.onError?.({
-            provider: error.provider ?? String(input?.provider),
-            operation: 'create',
-            attempt: 0,
-            error,
-          });
-        throw error;
+  /** Runs a public operation, reporting the RefundError it fails with to `onError`. */
+  async function reported<T>(operation: string, input: { provider?: unknown }, run: () => Promise<T>) {
+    try {
+      return await run();
+    } catch (error) {
+      if (isRefundError(error)) {
+        hooks?.onError?.({
+          provider: error.provider ?? String(input?.provider),
+          operation,
+          attempt: 0,
+          error,
+        });
       }
-    },
-    async retrieve(input, callOptions) {
-      const adapter = resolveProvider(providers, input);
-      const id = checkId(adapter, 'id', input.id);
-      return read(adapter, 'retrieve', callOptions?.signal, (call) =>
-        adapter.retrieve({ id, payment: input.payment }, call),
-      );
-    },
-    async list(input, callOptions) {
-      const adapter = resolveProvider(providers, input);
-      const payment = checkPayment(adapter, input.payment);
-      return read(adapter, 'list', callOptions?.signal, (call) => adapter.list({ payment }, call));
-    },
+      throw error;
+    }
+  }
+
+  return {
+    create: (input, callOptions) => reported('create', input, () => create(input, callOptions)),
+    retrieve: (input, callOptions) =>
+      reported('retrieve', input, () => {
+        const adapter = resolveProvider(providers, input);
+        const id = checkId(adapter, 'id', input.id);
+        return read(adapter, 'retrieve', callOptions?.signal, (call) =>
+          adapter.retrieve({ id, payment: input.payment }, call),
+        );
+      }),
+    list: (input, callOptions) =>
+      reported('list', input, () => {
+        const adapter = resolveProvider(providers, input);
+        const payment = checkPayment(adapter, input.payment);
+        return read(adapter, 'list', callOptions?.signal, (call) => adapter.list({ payment }, call));
+      }),
     capabilities(provider) {
       return resolveProvider(providers, { provider }).capabilities;
     },

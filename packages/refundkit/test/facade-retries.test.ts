@@ -37,6 +37,20 @@ describe('facade retries, timeouts and aborts', () => {
     ]);
   });
 
+  it('reports the error every operation ends with to onError', async () => {
+    const { sandbox, refunds, payment, events } = setup({ maxRetries: 1 });
+    sandbox.faults.inject({ kind: 'http-503', times: 2, match: { operationId: 'listRefunds' } });
+    await expect(refunds.list({ provider: 'smartpay', payment })).rejects.toMatchObject({ status: 503 });
+    await expect(refunds.retrieve({ provider: 'smartpay', id: '' })).rejects.toMatchObject({ field: 'id' });
+    await expect(refunds.create({ provider: 'nope', payment })).rejects.toMatchObject({ field: 'provider' });
+    expect(events.map((event) => [event.operation, event.provider, event.error?.code])).toEqual([
+      ['list', 'smartpay', 'provider_error'],
+      ['list', 'smartpay', 'provider_error'],
+      ['retrieve', 'smartpay', 'invalid_request'],
+      ['create', 'nope', 'invalid_request'],
+    ]);
+  });
+
   it('does not retry what cannot succeed (401)', async () => {
     const sandbox = createSmartpaySandbox();
     let calls = 0;
