@@ -42,6 +42,7 @@ describe('facade retries, timeouts and aborts', () => {
     sandbox.faults.inject({ kind: 'http-503', times: 2, match: { operationId: 'listRefunds' } });
     await expect(refunds.list({ provider: 'smartpay', payment })).rejects.toMatchObject({ status: 503 });
     await expect(refunds.retrieve({ provider: 'smartpay', id: '' })).rejects.toMatchObject({ field: 'id' });
+    // @ts-expect-error: the types already refuse a provider that is not configured
     await expect(refunds.create({ provider: 'nope', payment })).rejects.toMatchObject({ field: 'provider' });
     expect(events.map((event) => [event.operation, event.provider, event.error?.code])).toEqual([
       ['list', 'smartpay', 'provider_error'],
