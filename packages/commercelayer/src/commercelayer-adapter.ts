@@ -31,6 +31,9 @@
 //   and it is sent again (unless it was accepted with a 200 and the refund could not be read back: then
 //   `outcome_unknown`). Without this, a retry after a lost answer would refund twice, as the refund
 //   carries no reference for the facade to find.
+// - `list` (the facade's reconciliation lists the capture) tags the refund of a remembered trigger when the
+//   capture shows exactly one new refund with its amount, so that reconciliation finds it by reference. A
+//   trigger whose answer was lost to a timeout is found this way: the facade does not send again after one.
 // - Creates on one capture through one adapter run one at a time, so two of them never see each other's
 //   refund as new. Refunds made elsewhere at the same moment can still make identification ambiguous,
 //   which ends in `outcome_unknown`, never in claiming someone else's refund.
@@ -96,6 +99,8 @@ interface RefundResource {
 
 /** A trigger whose refund is unaccounted for: its capture and amount, and the capture's refunds before it. */
 interface Unresolved {
+  /** The create, for tagging its refund once it shows. */
+  input: AdapterCreateInput;
   payment: string;
   amount: number | undefined;
   before: ReadonlySet<string>;
@@ -361,7 +366,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     }
 
     const known = new Set(before.refunds.map((refund) => refund.id));
-    const unknownOutcome = { payment: captureId, amount, before: known, made: false };
+    const unknownOutcome = { input, payment: captureId, amount, before: known, made: false };
     let after: RefundResource[] | undefined;
     try {
       after = await trigger(input, call);
@@ -434,7 +439,17 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     },
 
     async list({ payment }, call) {
-      return (await listRefunds(payment, call)).map((refund) => toRefund(refund, payment));
+      const refunds = await listRefunds(payment, call);
+      const listed = refunds.map((refund) => toRefund(refund, payment));
+      // Remembered triggers whose refund now shows: tagged, so a lookup by reference finds them.
+      for (const [key, entry] of unresolved) {
+        const candidates = entry.payment === payment ? newRefunds(refunds, entry.before, entry.amount) : [];
+        if (candidates.length !== 1 || attributesOf(candidates[0]!).reference) continue;
+        const tagged = await tag(candidates[0]!, entry.input, call);
+        listed[refunds.indexOf(candidates[0]!)] = tagged;
+        if (tagged.reference !== undefined) unresolved.delete(key);
+      }
+      return listed;
     },
   };
 }

@@ -30,5 +30,5 @@ export {
   isUnsentFailure,
   markUnsent,
   runAttempt,
-  scrubSecrets,
+  withoutSecrets,
 } from './transport.js';

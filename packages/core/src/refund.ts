@@ -69,8 +69,9 @@ export interface RefundAdapter {
   /** Describes what is wrong with a payment id, or returns undefined when it looks valid. */
   checkPayment(payment: string): string | undefined;
   /**
-   * Describes what is wrong with a currency, or returns undefined when the provider refunds in it. Asked of
-   * the adapter, so that a bundle whose providers take a fixed list of currencies leaves out the ISO table.
+   * Describes what is wrong with a currency, or returns undefined when the provider refunds in it; it must
+   * agree with `capabilities.currencies`. Asked of the adapter, so that a bundle whose providers take a fixed
+   * list of currencies leaves out the ISO table.
    */
   checkCurrency(currency: string): string | undefined;
   create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund>;

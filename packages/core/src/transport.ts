@@ -79,10 +79,29 @@ function redactHeaders(headers: RequestInit['headers']): Record<string, string> 
 }
 
 /** Replaces every occurrence of each secret in `text`. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
+function scrubSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) if (secret) result = result.replaceAll(secret, '[redacted]');
   return result;
+}
+
+/**
+ * `error` without any of `secrets` in its message or its provider body (a provider may echo a credential),
+ * and then without its cause, which may hold the request. The same error when it has none.
+ */
+export function withoutSecrets(error: RefundError, secrets: readonly string[]): RefundError {
+  const message = scrubSecrets(error.message, secrets);
+  const raw = JSON.stringify(error.raw);
+  // The body is scrubbed as JSON text, so the secrets as they are written inside a JSON string.
+  const clean =
+    raw &&
+    scrubSecrets(
+      raw,
+      secrets.map((secret) => JSON.stringify(secret).slice(1, -1)),
+    );
+  return message === error.message && clean === raw
+    ? error
+    : new RefundError({ ...error, message, raw: clean && JSON.parse(clean), cause: undefined });
 }
 
 // Connection failures that happen before any byte of the request is written: nothing reached the provider.
@@ -194,6 +213,8 @@ export async function runAttempt<T>(
     return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
   }
   const fetch = async (url: string, init: RequestInit) => {
+    // Nothing is sent for an attempt that has ended, by whatever is still running in it.
+    signal.throwIfAborted();
     const started = performance.now();
     const event = { provider, operation, attempt, method: init.method, url };
     hooks?.onRequest?.({ ...event, headers: redactHeaders(init.headers) });

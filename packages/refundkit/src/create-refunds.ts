@@ -9,8 +9,8 @@ import {
   RefundError,
   type RefundHooks,
   runAttempt,
-  scrubSecrets,
   sleep,
+  withoutSecrets,
 } from '@refundkit/core';
 import { checkCreateInput, checkId, checkIdempotencyKey, checkPayment, resolveProvider } from './validate.js';
 
@@ -60,9 +60,9 @@ export interface Refunds<Provider extends string> {
 }
 
 /**
- * The merchant reference a create without one gets: `rk_` and 32 hex digits (128 bits), enough to find one
- * refund among a payment's refunds. A generated idempotency key (a random UUID) gives its own digits; a
- * caller's key gives its SHA-256, so a repeated call with that key sends the same reference.
+ * The merchant reference a create without one gets: `rk_` and 32 hex digits, enough to find one refund
+ * among a payment's refunds. A generated idempotency key (a random UUID, 122 random bits) gives its own
+ * digits; a caller's key gives its SHA-256, so a repeated call with that key sends the same reference.
  */
 async function referenceFor(idempotencyKey: string, generated: boolean): Promise<string> {
   if (generated) return `rk_${idempotencyKey.replaceAll('-', '')}`;
@@ -124,20 +124,23 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         ),
       /** Reports the retry after attempt `number`, then waits `delayMs`. */
       retry(number: number, delayMs: number, error: RefundError) {
-        hooks?.onRetry?.({ provider, operation, attempt: number, delayMs, error });
+        hooks?.onRetry?.({
+          provider,
+          operation,
+          attempt: number,
+          delayMs,
+          error: withoutSecrets(error, adapter.secrets),
+        });
         return this.wait(delayMs);
       },
       /** A wait between attempts: rejects at the deadline or when the caller aborts. */
       wait: (delayMs: number) => sleep(delayMs, within.signal(signal)),
       /**
-       * The error the call ends with: credentials scrubbed from a RefundError's message (its cause, which may
-       * hold request details, dropped); a wait stopped by the deadline is a timeout; the caller's abort as is.
+       * The error the call ends with: a RefundError without credentials (see `withoutSecrets`); a wait stopped
+       * by the deadline is a timeout; the caller's abort as is.
        */
       end(error: unknown): unknown {
-        if (isRefundError(error)) {
-          const message = scrubSecrets(error.message, adapter.secrets);
-          return message === error.message ? error : new RefundError({ ...error, message, cause: undefined });
-        }
+        if (isRefundError(error)) return withoutSecrets(error, adapter.secrets);
         if (!within.aborted) return error;
         return new RefundError({
           code: 'timeout',
@@ -252,10 +255,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             if (!resendable) await call.wait(exhausted ? Math.min(delayMs, 1000) : delayMs);
             const found = await reconcile(failure);
             if (found) return found;
-            // A provider that answered is done with the request: it made no refund.
+            // A provider that answered is done with the request: it made no refund. One that did not may
+            // still be making it: without a key, sending again could refund twice.
             if (failure.status !== undefined) inDoubt = false;
-            else if (exhausted) {
-              throw unknownOutcome(failure, 'and retries are exhausted without finding it');
+            else if (exhausted || !resendable) {
+              throw unknownOutcome(failure, 'and none with that reference is listed yet');
             }
           }
           if (exhausted) throw failure;

@@ -73,6 +73,7 @@ export function checkCreateInput(
     throw invalid('reference', `must be a string of 1 to ${maxLength} characters`);
   }
 
+  let checkedMetadata: Record<string, string> | undefined;
   if (metadata !== undefined) {
     const limits = capabilities.metadata;
     if (!limits) throw invalid('metadata', `${provider} keeps no metadata`);
@@ -87,15 +88,17 @@ export function checkCreateInput(
         throw invalid(`metadata.${key}`, `must be a string of at most ${limits.maxValueLength} characters`);
       }
     }
+    checkedMetadata = Object.fromEntries(entries) as Record<string, string>;
   }
 
-  // Copies: every retry must send the same body, whatever the caller does with its objects meanwhile.
+  // Copies of what was checked: every retry must send the same body, whatever the caller does with its
+  // objects meanwhile.
   return {
     payment,
     amount: money,
     reason: reason as string | undefined,
     reference: reference as string | undefined,
-    metadata: metadata && { ...(metadata as Record<string, string>) },
+    metadata: checkedMetadata,
   };
 }
 

@@ -188,11 +188,15 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       expect(events.filter((event) => event.operation === 'reconcile')).toEqual([]);
     });
 
-    it('reset before processing: reconciles, finds nothing, sends again, one refund', async () => {
-      const { refunds, payment, sandbox } = setup();
+    it('reset before processing: finds nothing and stops with outcome_unknown, never sending it again', async () => {
+      const { refunds, payment, sandbox, requests } = setup();
       sandbox.faults.inject({ kind: 'reset', match: { operationId: 'updateCapture' } });
-      const refund = await create(refunds, payment);
-      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
+      const error = await create(refunds, payment).catch((caught: unknown) => caught);
+      // A reset does not say whether the trigger is still being handled: sending it again could refund twice.
+      expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'commercelayer', retryable: false });
+      expect((error as Error).message).toContain('rma-7');
+      expect(requests.filter((request) => request === `PATCH /captures/${payment}`)).toHaveLength(1);
+      expect(sandbox.refunds()).toEqual([]);
     });
 
     it('drop-after-commit (reset): the adapter identifies its refund, tags it and returns it', async () => {
@@ -215,21 +219,18 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       const refund = await create(refunds, payment);
       expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' });
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
-      // The attempt's timeout also refuses the adapter's own re-list (as a real fetch does); the facade's
-      // reconciliation finds no reference yet, and the next attempt's snapshot finds the remembered
-      // trigger's refund and tags it. No second trigger is sent.
+      // The attempt has ended, so the adapter's own re-list is not sent; the facade's reconciliation lists
+      // the capture, where the adapter finds the remembered trigger's refund and tags it. No second trigger.
       expect(requests).toEqual([
         `GET /captures/${payment}`,
         `PATCH /captures/${payment}`,
         `GET /captures/${payment}/refunds`,
-        `GET /captures/${payment}/refunds`,
-        `GET /captures/${payment}`,
         `PATCH /refunds/${refund.id}`,
       ]);
       expect(requests.filter((request) => request.startsWith('PATCH /captures'))).toHaveLength(1);
     });
 
-    it('drop-after-commit (timeout) over HTTP: the next attempt finds the refund, one refund', async () => {
+    it('drop-after-commit (timeout) over HTTP: reconciliation finds and tags the refund, one refund', async () => {
       const served = createCommercelayerSandbox();
       const { url, close } = await served.listen();
       closers.push(close);
@@ -263,14 +264,12 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       });
       expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' });
       expect(served.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
-      // The attempt's own list fails at once (its signal fired); the facade's reconciliation cannot find an
-      // untagged refund; the next attempt compares the capture with the snapshot it remembered: no second trigger.
+      // The attempt's own list is not sent (its signal fired); the facade's reconciliation lists the capture,
+      // where the adapter recognises the remembered trigger's refund and tags it: no second trigger.
       expect(requests).toEqual([
         `GET /api/captures/${payment}`,
         `PATCH /api/captures/${payment}`,
         `GET /api/captures/${payment}/refunds`,
-        `GET /api/captures/${payment}/refunds`,
-        `GET /api/captures/${payment}`,
         `PATCH /api/refunds/${refund.id}`,
       ]);
     });

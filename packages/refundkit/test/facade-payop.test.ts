@@ -202,7 +202,6 @@ describe('refundkit over the PayOp sandbox', () => {
       ['http-500', { kind: 'http-500', match: onCreate }, 2],
       ['http-503', { kind: 'http-503', match: onCreate }, 2],
       ['http-429 (Retry-After 0)', { kind: 'http-429', retryAfter: 0, match: onCreate }, 2],
-      ['reset', { kind: 'reset', match: onCreate }, 2],
       ['drop-after-commit (reset)', { kind: 'drop-after-commit', drop: 'reset', match: onCreate }, 1],
       ['two 500s in a row', { kind: 'http-500', times: 2, match: onCreate }, 3],
     ])('%s', async (_name, fault, posts) => {
@@ -217,6 +216,25 @@ describe('refundkit over the PayOp sandbox', () => {
       expect(refund).toMatchObject({ reference: 'rma-7', amount: { value: 1500, currency: 'USD' } });
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, amount: 1500 })]);
       expect(sent('POST')).toBe(posts);
+    });
+
+    it('a reset before processing is outcome_unknown after one look, never sent again', async () => {
+      const { refunds, payment, sandbox, sent } = setup();
+      sandbox.faults.inject({ kind: 'reset', match: onCreate });
+      const error = await caught(
+        refunds.create({
+          provider: 'payop',
+          payment,
+          amount: { value: 1500, currency: 'USD' },
+          reference: 'rma-7',
+        }),
+      );
+      // No answer came, so the create may still be running at PayOp: no idempotency key makes a resend safe.
+      expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'payop', retryable: false });
+      expect((error as Error).message).toContain('rma-7');
+      expect(sent('POST')).toBe(1);
+      expect(sent('GET')).toBe(1);
+      expect(sandbox.refunds()).toEqual([]);
     });
 
     it('http-429 with Retry-After 1 s waits, then sends again', async () => {
@@ -377,7 +395,7 @@ describe('refundkit over the PayOp sandbox', () => {
     await refunds.create({ provider: 'payop', payment, amount: { value: 100, currency: 'USD' } });
     sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'createRefund' } });
     sandbox.faults.inject({ kind: 'reset', match: { operationId: 'createRefund' } });
-    await refunds.create({ provider: 'payop', payment, amount: { value: 100, currency: 'USD' } });
+    await attempt(refunds.create({ provider: 'payop', payment, amount: { value: 100, currency: 'USD' } }));
     await attempt(refunds.create({ provider: 'payop', payment, amount: { value: 10_000, currency: 'USD' } }));
     await attempt(refunds.create({ provider: 'payop', payment: unknownTransaction }));
     await attempt(refunds.retrieve({ provider: 'payop', id: unknownTransaction }));
@@ -392,6 +410,7 @@ describe('refundkit over the PayOp sandbox', () => {
     await attempt(intruder.create({ provider: 'payop', payment }));
 
     expect(errors.map((error) => (error as RefundError).code)).toEqual([
+      'outcome_unknown',
       'insufficient_funds',
       'not_found',
       'not_found',

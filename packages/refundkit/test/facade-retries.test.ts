@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
 import { describe, expect, it } from 'vitest';
 import { createRefunds, type RefundEvent, type RefundsOptions, smartpay } from '../src/index.js';
@@ -50,6 +51,49 @@ describe('facade retries, timeouts and aborts', () => {
       ['retrieve', 'smartpay', 'invalid_request'],
       ['create', 'nope', 'invalid_request'],
     ]);
+  });
+
+  it('keeps a credential the provider echoes out of retry events, errors and their bodies', async () => {
+    const sandbox = createSmartpaySandbox();
+    const { secretKey } = sandbox.credentials;
+    const events: RefundEvent[] = [];
+    const echo = () =>
+      new Response(
+        JSON.stringify({ statusCode: 503, errorCode: 'unavailable', message: `no ${secretKey}` }),
+        {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+        },
+      );
+    const refunds = createRefunds({
+      providers: { smartpay: smartpay({ ...sandbox.credentials, fetch: async () => echo() }) },
+      retryDelayMs: 1,
+      maxRetries: 1,
+      hooks: { onRetry: (event) => events.push(event), onError: (event) => events.push(event) },
+    });
+    const payment = sandbox.createPayment({ amount: 100, currency: 'JPY' });
+    const error = await refunds.list({ provider: 'smartpay', payment }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'provider_error', status: 503, raw: { message: 'no [redacted]' } });
+    expect(events).toHaveLength(2);
+    const reported = [JSON.stringify(error), inspect(error, { depth: 10 }), inspect(events, { depth: 10 })];
+    for (const text of reported) expect(text).not.toContain(secretKey);
+  });
+
+  it('sends the same body on every attempt, whatever the caller does with its objects meanwhile', async () => {
+    const amount = { value: 100, currency: 'JPY' };
+    const metadata: Record<string, string> = { ticket: '7' };
+    const bodies: string[] = [];
+    const { sandbox, refunds, payment } = setup({}, (fetch) => async (request) => {
+      bodies.push(await request.clone().text());
+      amount.value = 999;
+      metadata.ticket = 'changed';
+      return fetch(request);
+    });
+    sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'createRefund' } });
+    await refunds.create({ provider: 'smartpay', payment, amount, metadata });
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toBe(bodies[0]);
+    expect(JSON.parse(bodies[0] ?? '')).toMatchObject({ amount: 100, metadata: { ticket: '7' } });
   });
 
   it('does not retry what cannot succeed (401)', async () => {

@@ -4,7 +4,6 @@ import {
   providerError,
   type Refund,
   type RefundAdapter,
-  type RefundErrorCode,
   successData,
 } from '@refundkit/core';
 import type { paths } from './generated/smartpay.gen.js';
@@ -22,14 +21,6 @@ export const smartpayCapabilities: ProviderCapabilities = {
   referenceMaxLength: 40,
   currencies: ['JPY'],
   approvalFlow: false,
-};
-
-const errorCodes: Record<string, RefundErrorCode> = {
-  'amount.insufficient': 'insufficient_funds',
-  'payment.not-found': 'not_found',
-  'refund.not-found': 'not_found',
-  'request.invalid': 'invalid_request',
-  'idempotency-key.conflict': 'conflict',
 };
 
 /** Pages read when looking for a payment's refunds (Smartpay cannot filter its list by payment). */
@@ -52,7 +43,9 @@ function toRefund(refund: SmartpayRefund): Refund {
 function toError(response: Response, body: unknown) {
   const providerCode = (body as Partial<SmartpayError> | undefined)?.errorCode;
   return providerError('smartpay', response, body, {
-    code: providerCode ? errorCodes[providerCode] : undefined,
+    // The other codes come with the status that already says it (404 not-found, 400 request.invalid,
+    // 409 idempotency-key.conflict); a 403 alone would read as an authentication failure.
+    code: providerCode === 'amount.insufficient' ? 'insufficient_funds' : undefined,
     providerCode,
     message: (body as Partial<SmartpayError> | undefined)?.message,
   });
