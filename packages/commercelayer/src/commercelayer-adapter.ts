@@ -26,7 +26,8 @@
 // - A trigger whose outcome stays unknown (the list in 3 failed, e.g. because the attempt's own timeout
 //   fired and aborted it, or found nothing while the refund may still land) is remembered by the create's
 //   idempotency key, which the facade keeps for every retry of one logical refund, with S. The next attempt
-//   of that create compares its snapshot with that S first: one new refund with our amount is ours (tagged
+//   of that create (the facade makes one only after a failure the provider answered, e.g. a 5xx, or one
+//   that sent nothing) compares its snapshot with that S first: one new refund with our amount is ours (tagged
 //   and returned, nothing sent), more than one is `outcome_unknown`, none means the trigger made nothing
 //   and it is sent again (unless it was accepted with a 200 and the refund could not be read back: then
 //   `outcome_unknown`). Without this, a retry after a lost answer would refund twice, as the refund
