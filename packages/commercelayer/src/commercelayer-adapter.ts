@@ -22,12 +22,13 @@
 //    The refund exists whatever happens to the tag: a failed tag is retried once, then the refund is
 //    returned untagged (`reference: undefined`). Nothing is thrown once the refund is known to be made.
 //
-// Two additions keep that sound beyond a single attempt:
-// - A trigger whose outcome stays unknown (the list in 3 failed, e.g. because the attempt's own timeout
-//   fired and aborted it, or found nothing while the refund may still land) is remembered by the create's
-//   idempotency key, which the facade keeps for every retry of one logical refund, with S. The next attempt
-//   of that create (the facade makes one only after a failure the provider answered, e.g. a 5xx, or one
-//   that sent nothing) compares its snapshot with that S first: one new refund with our amount is ours (tagged
+// Three additions keep that sound beyond a single attempt:
+// - Every trigger is remembered before it is sent, by the create's idempotency key (which the facade keeps
+//   for every retry of one logical refund), with S; it is forgotten once its outcome is known. One whose
+//   outcome stays unknown (its answer never came, or the list in 3 failed, e.g. because the attempt's own
+//   timeout fired, or found nothing while the refund may still land) stays remembered. The next attempt of
+//   that create (the facade makes one only after a failure the provider answered, e.g. a 5xx, or one that
+//   sent nothing) compares its snapshot with that S first: one new refund with our amount is ours (tagged
 //   and returned, nothing sent), more than one is `outcome_unknown`, none means the trigger made nothing
 //   and it is sent again (unless it was accepted with a 200 and the refund could not be read back: then
 //   `outcome_unknown`). Without this, a retry after a lost answer would refund twice, as the refund
@@ -367,14 +368,19 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     }
 
     const known = new Set(before.refunds.map((refund) => refund.id));
-    const unknownOutcome = { input, payment: captureId, amount, before: known, made: false };
+    const pending = { input, payment: captureId, amount, before: known, made: false };
+    // Remembered before it is sent, so that `list` and the next attempt can find its refund whatever becomes
+    // of the answer, even one that never comes.
+    remember(input.idempotencyKey, pending);
     let after: RefundResource[] | undefined;
     try {
       after = await trigger(input, call);
     } catch (failure) {
       // Refused (4xx), throttled (429) or never sent: no refund was made.
-      if (!isAmbiguous(failure)) throw failure;
-      remember(input.idempotencyKey, unknownOutcome);
+      if (!isAmbiguous(failure)) {
+        unresolved.delete(input.idempotencyKey);
+        throw failure;
+      }
       // The provider may have made the refund: look for it.
       if (!isRefundError(failure)) throw failure;
       let refunds: RefundResource[];
@@ -400,7 +406,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         candidates = newRefunds(await listRefunds(captureId, call), known, amount);
       } catch (error) {
         // Made but not identified yet: retryable, and remembered, so the next attempt finds it, not sends again.
-        remember(input.idempotencyKey, { ...unknownOutcome, made: true });
+        remember(input.idempotencyKey, { ...pending, made: true });
         throw new RefundError({
           code: 'provider_error',
           provider,
@@ -410,6 +416,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         });
       }
     }
+    unresolved.delete(input.idempotencyKey);
     if (candidates.length === 1) return tag(candidates[0]!, input, call);
     if (candidates.length > 1) throw ambiguous(captureId, candidates);
     throw notFound(captureId, amount);

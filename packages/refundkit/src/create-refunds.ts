@@ -217,9 +217,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       return new RefundError({
         ...failure,
         code: 'outcome_unknown',
-        provider,
         retryable: false,
-        retryAfterMs: undefined,
         cause: failure,
         message:
           `A refund of payment ${input.payment} with reference ${input.reference} may have been made: ` +

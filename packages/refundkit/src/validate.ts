@@ -55,10 +55,11 @@ export function checkCreateInput(
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
       throw invalid('amount.value', 'must be a positive safe integer of minor units (1505 for 15.05)');
     }
-    if (typeof currency !== 'string') throw invalid('amount.currency', 'must be an ISO 4217 code');
-    const problem = adapter.checkCurrency(currency);
+    // Whatever it is, as text: the adapter's answer for `undefined` or `392` is a clear refusal too.
+    const code = String(currency);
+    const problem = adapter.checkCurrency(code);
     if (problem) throw invalid('amount.currency', problem);
-    money = { value, currency };
+    money = { value, currency: code };
   }
 
   if (reason !== undefined && (typeof reason !== 'string' || !capabilities.reasons.includes(reason))) {

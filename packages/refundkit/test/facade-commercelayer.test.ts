@@ -161,6 +161,29 @@ describe('refundkit over the Commerce Layer sandbox', () => {
         reference: 'rma-7',
       });
 
+    it('a trigger whose answer never settles (a fetch that ignores the abort): found by reconciliation', async () => {
+      // undici can lose a copied Request's abort after a GC (nodejs/undici#4068): the trigger is made, and the
+      // promise of its answer never settles. The attempt still ends at its timeout.
+      const sandbox = createCommercelayerSandbox();
+      const requests: string[] = [];
+      const fetch: Fetch = (request) => {
+        requests.push(`${request.method} ${new URL(request.url).pathname.replace(/^\/api/, '')}`);
+        if (request.method !== 'PATCH' || !request.url.includes('/captures/')) return sandbox.fetch(request);
+        void sandbox.fetch(new Request(request, { signal: null }));
+        return new Promise<Response>(() => {});
+      };
+      const refunds = createRefunds({
+        providers: { commercelayer: commercelayer({ ...sandbox.credentials, fetch }) },
+        retryDelayMs: 1,
+        timeoutMs: 300,
+      });
+      const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+      const refund = await create(refunds, payment);
+      expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' });
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
+      expect(requests.filter((request) => request.startsWith('PATCH /captures'))).toHaveLength(1);
+    });
+
     it.each(['http-500', 'http-503'] as const)(
       '%s: reconciles, then sends again and records one refund',
       async (kind) => {
