@@ -91,14 +91,10 @@ function scrubSecrets(text: string, secrets: readonly string[]): string {
  */
 export function withoutSecrets(error: RefundError, secrets: readonly string[]): RefundError {
   const message = scrubSecrets(error.message, secrets);
-  const raw = JSON.stringify(error.raw);
   // The body is scrubbed as JSON text, so the secrets as they are written inside a JSON string.
-  const clean =
-    raw &&
-    scrubSecrets(
-      raw,
-      secrets.map((secret) => JSON.stringify(secret).slice(1, -1)),
-    );
+  const raw = JSON.stringify(error.raw);
+  const inJson = secrets.map((secret) => JSON.stringify(secret).slice(1, -1));
+  const clean = raw && scrubSecrets(raw, inJson);
   return message === error.message && clean === raw
     ? error
     : new RefundError({ ...error, message, raw: clean && JSON.parse(clean), cause: undefined });

@@ -43,8 +43,9 @@ function toRefund(refund: SmartpayRefund): Refund {
 function toError(response: Response, body: unknown) {
   const providerCode = (body as Partial<SmartpayError> | undefined)?.errorCode;
   return providerError('smartpay', response, body, {
-    // The other codes come with the status that already says it (404 not-found, 400 request.invalid,
-    // 409 idempotency-key.conflict); a 403 alone would read as an authentication failure.
+    // A 403 alone would read as an authentication failure. The documented 404s (`payment.not-found`,
+    // `refund.not-found`) map by status; so do the spec's 400 `request.invalid` and 409
+    // `idempotency-key.conflict`, which no provider source confirms (fact sheet §6).
     code: providerCode === 'amount.insufficient' ? 'insufficient_funds' : undefined,
     providerCode,
     message: (body as Partial<SmartpayError> | undefined)?.message,
