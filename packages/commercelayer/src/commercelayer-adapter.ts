@@ -11,34 +11,30 @@
 //    (read from `GET /captures/{captureId}/refunds`, paged, if the include did not come back complete).
 // 2. Trigger: `PATCH /captures/{captureId}?include=refunds` with `_refund: true` (and
 //    `_refund_amount_cents`); the answer's `included` holds the capture's refunds, the new one among them.
-// 3. Identify: ours is the refund not in S, with our amount (any amount for a full refund); when
-//    `included` does not show exactly one, the capture's refunds are listed again. When the trigger failed
-//    ambiguously (a retryable RefundError that is neither an unsent failure nor a 429: a 5xx, a timeout, a
-//    dropped connection), the adapter lists the capture's refunds itself: exactly one new refund → ours,
-//    go on to 4; none → the original failure is rethrown and the facade decides; more than one →
-//    `outcome_unknown` naming the candidates (it cannot tell which one is ours).
+// 3. Identify: ours is the one refund that is new since S, has our amount (any amount for a full refund),
+//    carries no other reference, and is claimed by no other create (see below). When `included` does not
+//    show exactly one, the capture's refunds are listed again. When the trigger failed ambiguously (see
+//    `mayHaveActed`: a 5xx, a timeout, a dropped connection), the adapter lists the capture's refunds itself:
+//    exactly one candidate → ours, go on to 4; none → the original failure is rethrown and the facade
+//    decides; more than one, or one that another unsettled create could also have made → `outcome_unknown`
+//    naming the candidates (it cannot tell which one is ours).
 // 4. Tag: `PATCH /refunds/{refundId}` with `reference`, `reference_origin: 'refundkit'` and `metadata`
 //    (plus `refundkit_reason`), so a later `list` (the facade's reconciliation) finds it by reference.
 //    The refund exists whatever happens to the tag: a failed tag is retried once, then the refund is
 //    returned untagged (`reference: undefined`). Nothing is thrown once the refund is known to be made.
 //
-// Three additions keep that sound beyond a single attempt:
-// - Every trigger is remembered before it is sent, by the create's idempotency key (which the facade keeps
-//   for every retry of one logical refund), with S; it is forgotten once its outcome is known. One whose
-//   outcome stays unknown (its answer never came, or the list in 3 failed, e.g. because the attempt's own
-//   timeout fired, or found nothing while the refund may still land) stays remembered. The next attempt of
-//   that create (the facade makes one only after a failure the provider answered, e.g. a 5xx, or one that
-//   sent nothing) compares its snapshot with that S first: one new refund with our amount is ours (tagged
-//   and returned, nothing sent), more than one is `outcome_unknown`, none means the trigger made nothing
-//   and it is sent again (unless it was accepted with a 200 and the refund could not be read back: then
-//   `outcome_unknown`). Without this, a retry after a lost answer would refund twice, as the refund
-//   carries no reference for the facade to find.
-// - `list` (the facade's reconciliation lists the capture) tags the refund of a remembered trigger when the
-//   capture shows exactly one new refund with its amount, so that reconciliation finds it by reference. A
-//   trigger whose answer was lost to a timeout is found this way: the facade does not send again after one.
-// - Creates on one capture through one adapter run one at a time, so two of them never see each other's
-//   refund as new. Refunds made elsewhere at the same moment can still make identification ambiguous,
-//   which ends in `outcome_unknown`, never in claiming someone else's refund.
+// What keeps that sound beyond a single request:
+// - Every trigger is remembered before it is sent (by the create's idempotency key, with S), and forgotten
+//   only once its refund is tagged or its trigger was certainly refused. An identified refund is remembered
+//   with its id, so a tag that fails or outlives its attempt is written by the next `list`.
+// - `list` (the facade's reconciliation lists the capture) identifies the refund of each remembered trigger
+//   with the rules of 3 and tags it, so that reconciliation finds it by reference.
+// - A refund identified for one create is claimed: never a candidate of another. A refund that could be
+//   either of two unsettled creates' (same capture, same amount) is given to neither.
+// - Creates, and lists with remembered triggers, run one at a time per capture and adapter, so two of them
+//   never see each other's refund as new. A refund made elsewhere (another process, the dashboard) with
+//   our amount while our trigger is unsettled and before it is tagged cannot be told from ours: that is
+//   the one case this adapter can get wrong, and only refundkit's shared lease (across processes) avoids it.
 import {
   type AdapterCall,
   type AdapterCreateInput,
@@ -47,8 +43,8 @@ import {
   createAdapterClient,
   invalidRequest,
   isRefundError,
-  isUnsentFailure,
   markUnsent,
+  mayHaveActed,
   type ProviderCapabilities,
   providerError,
   type Refund,
@@ -62,7 +58,15 @@ import { type CommercelayerClientOptions, commercelayerClientConfig } from './co
 import type { CommercelayerErrors, CommercelayerRefundAttributes } from './commercelayer-schemas.js';
 import type { paths } from './generated/commercelayer.gen.js';
 
-export type CommercelayerAdapterOptions = CommercelayerClientOptions;
+export type CommercelayerAdapterOptions = CommercelayerClientOptions & {
+  /**
+   * Whether this adapter is the only maker of refunds on the captures it refunds: one process, no refunds
+   * from the dashboard or other integrations. Then a trigger whose answer was lost is matched to the one new
+   * untagged refund of its amount. Default false: such a refund could be another process's, so it is only
+   * named in `outcome_unknown`'s `inDoubt.candidates`.
+   */
+  soleWriter?: boolean;
+};
 
 export const commercelayerCapabilities: ProviderCapabilities = {
   partialRefunds: true,
@@ -99,15 +103,17 @@ interface RefundResource {
   relationships?: Record<string, { data?: unknown } | undefined>;
 }
 
-/** A trigger whose refund is unaccounted for: its capture and amount, and the capture's refunds before it. */
+/** A trigger whose refund is not tagged yet: its create, and the capture's refunds before it. */
 interface Unresolved {
   /** The create, for tagging its refund once it shows. */
   input: AdapterCreateInput;
-  payment: string;
-  amount: number | undefined;
   before: ReadonlySet<string>;
-  /** The trigger was accepted (200), so a refund was made: it must never be sent again. */
+  /** The refund once identified: it only needs its tag. */
+  refundId?: string;
+  /** The trigger was accepted (200): a refund of it exists, so one new candidate must be it. */
   made: boolean;
+  /** The refunds it could be, when the last look could not tell (for `outcome_unknown`). */
+  candidates?: readonly string[];
 }
 
 const attributesOf = (resource: RefundResource) =>
@@ -155,10 +161,6 @@ function toError(response: Response, body: unknown): RefundError {
   });
 }
 
-/** A failure after which the trigger may have made a refund: the provider may have seen and handled it. */
-const isAmbiguous = (error: unknown) =>
-  !isRefundError(error) || (error.retryable && !isUnsentFailure(error) && error.status !== 429);
-
 /** The refunds in a document's `included`, or `undefined` when the capture's `refunds` were not included. */
 function includedRefunds(document: {
   data: { relationships?: { refunds?: { data?: unknown } } };
@@ -172,40 +174,44 @@ function includedRefunds(document: {
   return linkage.every((link: { id?: unknown }) => found.has(String(link.id))) ? refunds : undefined;
 }
 
-/** The capture's refunds that are not in `before`, with `amount` when one was asked for. */
-function newRefunds(
-  refunds: RefundResource[],
-  before: ReadonlySet<string>,
-  amount: number | undefined,
-): RefundResource[] {
-  return refunds.filter(
-    (refund) =>
-      !before.has(refund.id) && (amount === undefined || attributesOf(refund).amount_cents === amount),
-  );
+/** The refunds that the trigger of `entry` may have made: see step 3 at the top of this file. */
+function candidatesOf(entry: Unresolved, refunds: RefundResource[], claimed: ReadonlySet<string>) {
+  const { amount, reference } = entry.input;
+  return refunds.filter((refund) => {
+    const attributes = attributesOf(refund);
+    return (
+      !entry.before.has(refund.id) &&
+      !claimed.has(refund.id) &&
+      (amount === undefined || attributes.amount_cents === amount.value) &&
+      (!attributes.reference || attributes.reference === reference)
+    );
+  });
 }
 
-function ambiguous(payment: string, candidates: RefundResource[], cause?: unknown): RefundError {
+/** An `outcome_unknown` for `input`'s create, naming the refunds it may have made. */
+function unknownOutcome(input: AdapterCreateInput, message: string, ids: readonly string[], cause?: unknown) {
+  const { payment, reference, amount, idempotencyKey } = input;
   return new RefundError({
     code: 'outcome_unknown',
     provider,
     retryable: false,
     cause,
-    message:
-      `${provider}: a refund of capture ${payment} was probably made, but ${candidates.length} new refunds ` +
-      `appeared on it (${candidates.map((refund) => refund.id).join(', ')}) and refundkit cannot tell ` +
-      'which one is this one. Check them before trying again.',
+    inDoubt: { payment, reference, amount, idempotencyKey, candidates: ids },
+    message: `${provider}: ${message}`,
   });
 }
 
-function notFound(payment: string, amount: number | undefined): RefundError {
-  return new RefundError({
-    code: 'outcome_unknown',
-    provider,
-    retryable: false,
-    message:
-      `${provider}: capture ${payment} accepted the _refund trigger, but no new refund` +
-      `${amount === undefined ? '' : ` of ${amount}`} appeared on it. Check its refunds before trying again.`,
-  });
+function ambiguous(input: AdapterCreateInput, candidates: RefundResource[], cause?: unknown): RefundError {
+  const ids = candidates.map((refund) => refund.id);
+  return unknownOutcome(
+    input,
+    candidates.length === 0
+      ? `capture ${input.payment} accepted the _refund trigger, but no new refund of its amount appeared`
+      : `a refund of capture ${input.payment} may have been made, but refundkit cannot tell whether it is ` +
+          `${ids.join(' or ')} (new on the capture, of its amount, and possibly made by another create)`,
+    ids,
+    cause,
+  );
 }
 
 /**
@@ -217,22 +223,67 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     commercelayerClientConfig(options, 'commercelayer'),
   );
   const unresolved = new Map<string, Unresolved>();
+  /** Refunds identified as one create's, tagged or not: never a candidate of another. */
+  const claimed = new Set<string>();
   const queues = new Map<string, Promise<void>>();
 
-  function remember(key: string, entry: Unresolved) {
+  function remember(entry: Unresolved) {
+    const key = entry.input.idempotencyKey;
     unresolved.delete(key);
     unresolved.set(key, entry);
     if (unresolved.size > maxUnresolved) unresolved.delete(unresolved.keys().next().value as string);
   }
 
-  /** Runs the creates of one capture one after the other. */
-  async function exclusive<T>(payment: string, run: () => Promise<T>): Promise<T> {
-    const previous = queues.get(payment) ?? Promise.resolve();
-    const current = previous.then(run);
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
+  function claim(entry: Unresolved, refundId: string) {
+    entry.refundId = refundId;
+    claimed.delete(refundId);
+    claimed.add(refundId);
+    if (claimed.size > maxUnresolved * 10) claimed.delete(claimed.values().next().value as string);
+  }
+
+  /**
+   * The one refund the trigger of `entry` made, `undefined` when none shows yet, or `outcome_unknown` when
+   * it cannot be told from refunds that another unsettled create of this capture may have made, or (unless
+   * `soleWriter`) from one that another process may have made while the trigger's outcome is unknown.
+   */
+  function identify(
+    entry: Unresolved,
+    refunds: RefundResource[],
+    cause?: unknown,
+  ): RefundResource | undefined {
+    const candidates = candidatesOf(entry, refunds, claimed);
+    if (candidates.length === 0) return undefined;
+    const rivals = [...unresolved.values()].filter(
+      (other) =>
+        other !== entry && other.refundId === undefined && other.input.payment === entry.input.payment,
     );
+    const contested =
+      (!entry.made && !options.soleWriter) ||
+      rivals.some((other) => candidatesOf(other, refunds, claimed).includes(candidates[0]!));
+    if (candidates.length > 1 || contested) throw ambiguous(entry.input, candidates, cause);
+    claim(entry, candidates[0]!.id);
+    return candidates[0];
+  }
+
+  /**
+   * Runs the creates (and the lists that identify refunds) of one capture one after the other. The turn
+   * ends when `run` settles or the attempt's signal aborts: a request that ignores its abort never blocks
+   * the capture, and an ended attempt sends nothing more.
+   */
+  async function exclusive<T>(payment: string, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    const previous = queues.get(payment) ?? Promise.resolve();
+    const current = previous.then(() => {
+      signal.throwIfAborted();
+      return run();
+    });
+    const ended = new Promise<void>((resolve) => {
+      current.then(
+        () => resolve(),
+        () => resolve(),
+      );
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const tail = previous.then(() => ended);
     queues.set(payment, tail);
     try {
       return await current;
@@ -304,12 +355,13 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
   }
 
   /**
-   * Step 4: writes the reference, `reference_origin` and metadata onto the refund. The refund exists
-   * whatever the tag's fate: a failed tag is tried once more, then the refund is returned untagged
-   * (`reference: undefined`, so the facade's reconciliation will not find it by reference) rather than
-   * throwing after a refund was made.
+   * Step 4: writes the reference, `reference_origin` and metadata onto the refund of `entry`, then forgets
+   * the entry. The refund exists whatever the tag's fate: a failed tag is tried once more, then the refund is
+   * returned untagged (`reference: undefined`) and the entry kept, so that the next `list` writes the tag,
+   * rather than throwing after a refund was made.
    */
-  async function tag(refund: RefundResource, input: AdapterCreateInput, call: AdapterCall): Promise<Refund> {
+  async function tag(entry: Unresolved, refund: RefundResource, call: AdapterCall): Promise<Refund> {
+    const { input } = entry;
     const metadata = {
       ...input.metadata,
       ...(input.reason === undefined ? {} : { refundkit_reason: input.reason }),
@@ -334,7 +386,10 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
           },
           call,
         );
-        if (data) return toRefund(data.data, input.payment);
+        if (data) {
+          unresolved.delete(input.idempotencyKey);
+          return toRefund(data.data, input.payment);
+        }
       } catch {
         // A lost answer or no connection: try once more (the tag is idempotent).
       }
@@ -344,9 +399,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
   async function create(input: AdapterCreateInput, call: AdapterCall): Promise<Refund> {
     const captureId = input.payment;
-    const amount = input.amount?.value;
-    // Nothing has been sent by this attempt yet: a failed snapshot is safe to repeat (an earlier attempt's
-    // trigger, if any, is remembered below by its idempotency key).
+    // Nothing has been sent by this attempt yet: a failed snapshot is safe to repeat.
     const before = await snapshot(captureId, call).catch((error: unknown) => {
       throw isRefundError(error) ? markUnsent(error) : error;
     });
@@ -354,59 +407,54 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       throw invalidRequest('amount.currency', `the capture is in ${before.currency}`, provider);
     }
 
-    // An earlier attempt of this create sent a trigger whose outcome stayed unknown: look for its refund.
+    // A trigger of this create is still unaccounted for: sending another could refund twice.
     const earlier = unresolved.get(input.idempotencyKey);
     if (earlier) {
-      unresolved.delete(input.idempotencyKey);
-      if (earlier.payment === captureId && earlier.amount === amount) {
-        const candidates = newRefunds(before.refunds, earlier.before, amount);
-        if (candidates.length > 1) throw ambiguous(captureId, candidates);
-        if (candidates.length === 1) return tag(candidates[0]!, input, call);
-        if (earlier.made) throw notFound(captureId, amount);
-        // None: that trigger made no refund, so sending it again cannot refund twice.
-      }
+      throw unknownOutcome(
+        input,
+        `an earlier trigger of this create on capture ${captureId} is unaccounted for, so none is sent again`,
+        earlier.candidates ?? [],
+      );
     }
-
-    const known = new Set(before.refunds.map((refund) => refund.id));
-    const pending = { input, payment: captureId, amount, before: known, made: false };
-    // Remembered before it is sent, so that `list` and the next attempt can find its refund whatever becomes
-    // of the answer, even one that never comes.
-    remember(input.idempotencyKey, pending);
+    const entry: Unresolved = {
+      input,
+      before: new Set(before.refunds.map((refund) => refund.id)),
+      made: false,
+    };
+    // Remembered before it is sent, so that `list` can find its refund whatever becomes of the answer,
+    // even one that never comes.
+    remember(entry);
     let after: RefundResource[] | undefined;
     try {
       after = await trigger(input, call);
     } catch (failure) {
       // Refused (4xx), throttled (429) or never sent: no refund was made.
-      if (!isAmbiguous(failure)) {
+      if (!mayHaveActed(failure)) {
         unresolved.delete(input.idempotencyKey);
         throw failure;
       }
-      // The provider may have made the refund: look for it.
-      if (!isRefundError(failure)) throw failure;
+      // The provider may have made the refund: look for it. Unfound, the entry stays for `list`.
       let refunds: RefundResource[];
       try {
         refunds = await listRefunds(captureId, call);
       } catch {
-        // Cannot look now (the attempt may have timed out): the next attempt looks first (see `earlier`).
         throw failure;
       }
-      const candidates = newRefunds(refunds, known, amount);
-      // None: nothing was made yet. The facade decides; a retry looks again first, in case it lands late.
-      if (candidates.length === 0) throw failure;
-      unresolved.delete(input.idempotencyKey);
-      if (candidates.length > 1) throw ambiguous(captureId, candidates, failure);
-      return tag(candidates[0]!, input, call);
+      const refund = identify(entry, refunds, failure);
+      if (!refund) throw failure;
+      return tag(entry, refund, call);
     }
 
     // The trigger was accepted: a refund was made. Find it among the refunds the answer included…
-    let candidates = after ? newRefunds(after, known, amount) : [];
-    if (candidates.length !== 1) {
+    entry.made = true;
+    let refund = after ? identifyMade(entry, after) : undefined;
+    if (!refund) {
       // …or by listing the capture's refunds.
+      let refunds: RefundResource[];
       try {
-        candidates = newRefunds(await listRefunds(captureId, call), known, amount);
+        refunds = await listRefunds(captureId, call);
       } catch (error) {
-        // Made but not identified yet: retryable, and remembered, so the next attempt finds it, not sends again.
-        remember(input.idempotencyKey, { ...pending, made: true });
+        // Made but not identified yet: the entry stays, so the facade's reconciliation (`list`) finds it.
         throw new RefundError({
           code: 'provider_error',
           provider,
@@ -415,23 +463,34 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
           cause: error,
         });
       }
+      refund = identify(entry, refunds);
+      if (!refund) throw ambiguous(input, []);
     }
-    unresolved.delete(input.idempotencyKey);
-    if (candidates.length === 1) return tag(candidates[0]!, input, call);
-    if (candidates.length > 1) throw ambiguous(captureId, candidates);
-    throw notFound(captureId, amount);
+    return tag(entry, refund, call);
+  }
+
+  /** `identify` for a trigger that was accepted: `undefined` (look again by listing) unless exactly one shows. */
+  function identifyMade(entry: Unresolved, refunds: RefundResource[]): RefundResource | undefined {
+    try {
+      return identify(entry, refunds);
+    } catch {
+      return undefined;
+    }
   }
 
   return {
     provider,
     capabilities: commercelayerCapabilities,
-    secrets: [options.accessToken],
+    secrets: () => [options.accessToken],
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: (payment) =>
       /^[A-Za-z0-9]+$/.test(payment) ? undefined : 'must be a Commerce Layer capture id',
+    // A short hash, as capture ids are (`xYZkjABcde`).
+    checkRefundId: (id) => (/^[A-Za-z0-9]+$/.test(id) ? undefined : 'must be a Commerce Layer refund id'),
 
-    create: (input, call) => exclusive(input.payment, () => create(input, call)),
+    create: (input, call) => exclusive(input.payment, call.signal, () => create(input, call)),
+    candidatesFor: (input) => unresolved.get(input.idempotencyKey)?.candidates ?? [],
 
     async retrieve({ id, payment }, call) {
       const result = await client.GET(
@@ -447,17 +506,34 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     },
 
     async list({ payment }, call) {
-      const refunds = await listRefunds(payment, call);
-      const listed = refunds.map((refund) => toRefund(refund, payment));
-      // Remembered triggers whose refund now shows: tagged, so a lookup by reference finds them.
-      for (const [key, entry] of unresolved) {
-        const candidates = entry.payment === payment ? newRefunds(refunds, entry.before, entry.amount) : [];
-        if (candidates.length !== 1 || attributesOf(candidates[0]!).reference) continue;
-        const tagged = await tag(candidates[0]!, entry.input, call);
-        listed[refunds.indexOf(candidates[0]!)] = tagged;
-        if (tagged.reference !== undefined) unresolved.delete(key);
-      }
-      return listed;
+      const settling = () => [...unresolved.values()].filter((entry) => entry.input.payment === payment);
+      if (settling().length === 0)
+        return (await listRefunds(payment, call)).map((refund) => toRefund(refund, payment));
+      // Remembered triggers of this capture: identified and tagged in its turn, so that a lookup by
+      // reference finds their refunds.
+      return exclusive(payment, call.signal, async () => {
+        const refunds = await listRefunds(payment, call);
+        const listed = refunds.map((refund) => toRefund(refund, payment));
+        for (const entry of settling()) {
+          let refund: RefundResource | undefined;
+          if (entry.refundId === undefined) {
+            try {
+              refund = identify(entry, refunds);
+            } catch (error) {
+              // Ambiguous: tagged by nobody, so found by nobody; named when the facade asks.
+              entry.candidates = isRefundError(error) ? error.inDoubt?.candidates : undefined;
+              continue;
+            }
+          } else refund = refunds.find((candidate) => candidate.id === entry.refundId);
+          if (!refund) continue;
+          if (attributesOf(refund).reference === entry.input.reference) {
+            unresolved.delete(entry.input.idempotencyKey);
+            continue;
+          }
+          listed[refunds.indexOf(refund)] = await tag(entry, refund, call);
+        }
+        return listed;
+      });
     },
   };
 }

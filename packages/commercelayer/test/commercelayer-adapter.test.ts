@@ -3,6 +3,7 @@ import {
   type AdapterCreateInput,
   currencyExponent,
   Deadline,
+  mayHaveActed,
   parseMajorUnits,
   RefundError,
   runAttempt,
@@ -18,7 +19,11 @@ type Fetch = (request: Request) => Promise<Response>;
  * The adapter over a fresh sandbox. `wrap` changes the fetch the calls go through (to tamper with
  * requests or answers); `requests` records `METHOD /path` of each.
  */
-function setup(payment: Partial<CommercelayerPaymentInput> = {}, wrap?: (fetch: Fetch) => Fetch) {
+function setup(
+  payment: Partial<CommercelayerPaymentInput> = {},
+  wrap?: (fetch: Fetch) => Fetch,
+  adapterOptions: { soleWriter?: boolean } = {},
+) {
   const sandbox = createCommercelayerSandbox();
   const requests: string[] = [];
   const base: Fetch = (request) => {
@@ -26,7 +31,7 @@ function setup(payment: Partial<CommercelayerPaymentInput> = {}, wrap?: (fetch: 
     return sandbox.fetch(request);
   };
   const fetch = wrap ? wrap(base) : base;
-  const adapter = commercelayer({ ...sandbox.credentials, fetch });
+  const adapter = commercelayer({ ...sandbox.credentials, fetch, ...adapterOptions });
   const call = () => adapterCall(fetch);
   /** Runs `work` as one facade attempt: network failures arrive as RefundErrors, as they do through the facade. */
   const attempt = <T>(work: (call: AdapterCall) => Promise<T>) =>
@@ -338,8 +343,10 @@ describe('commercelayer adapter', () => {
   });
 
   describe('finding its refund when the trigger answer is lost', () => {
-    it('identifies the new refund by listing the capture, then tags it (drop-after-commit)', async () => {
-      const { sandbox, adapter, attempt, input, capture, requests } = setup();
+    it('as the sole writer, identifies the new refund by listing the capture, then tags it (drop-after-commit)', async () => {
+      const { sandbox, adapter, attempt, input, capture, requests } = setup({}, undefined, {
+        soleWriter: true,
+      });
       sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
       const refund = await attempt((call) =>
         adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
@@ -358,29 +365,70 @@ describe('commercelayer adapter', () => {
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-1' })]);
     });
 
-    it('rethrows the failure when no refund was made, and sends again on the next attempt', async () => {
+    it('by default, only names the refund of a lost trigger (another process may have made it), never tags it', async () => {
+      const { sandbox, adapter, attempt, call, input, capture, requests } = setup();
+      sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
+      const [made] = sandbox.refunds();
+      expect(error).toMatchObject({
+        code: 'outcome_unknown',
+        retryable: false,
+        inDoubt: { payment: capture, reference: 'rma-1', candidates: [made!.id] },
+      });
+      expect((error as Error).message).toContain(made!.id);
+      // A list (the facade's reconciliation) does not claim it either: found by nobody, tagged by nobody.
+      const listed = await adapter.list({ payment: capture }, call());
+      expect(listed).toEqual([expect.objectContaining({ id: made!.id, reference: undefined })]);
+      expect(requests.filter((request) => request.startsWith('PATCH /api/refunds'))).toEqual([]);
+      expect(requests.filter((request) => request.startsWith('PATCH /api/captures'))).toHaveLength(1);
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: made!.id, reference: undefined })]);
+    });
+
+    it('rethrows the failure when no refund was made, and never sends that create again', async () => {
       const { sandbox, adapter, attempt, input } = setup();
       sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'updateCapture' } });
-      const create = () =>
-        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
+      const create = (idempotencyKey = input.idempotencyKey, value = 400) =>
+        attempt((call) =>
+          adapter.create({ ...input, idempotencyKey, amount: { value, currency: 'EUR' } }, call),
+        );
       await expect(create()).rejects.toMatchObject({ code: 'provider_error', status: 500, retryable: true });
       expect(sandbox.refunds()).toEqual([]);
-      const refund = await create();
+      // The 500 may have come from a gateway while the trigger still lands: the same create is refused.
+      await expect(create()).rejects.toMatchObject({
+        code: 'outcome_unknown',
+        inDoubt: { idempotencyKey: input.idempotencyKey },
+      });
+      expect(sandbox.refunds()).toEqual([]);
+      // Another create is sent; of another amount, or its refund could be the unsettled one's.
+      const refund = await create('another-key', 300);
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-1' })]);
     });
 
-    it('remembers a trigger it could not check, so the next attempt finds its refund instead of refunding again', async () => {
-      const { sandbox, adapter, attempt, input, requests, capture } = setup();
+    it('as the sole writer, remembers a trigger it could not check, so the next list identifies and tags its refund', async () => {
+      const { sandbox, adapter, attempt, call, input, requests, capture } = setup({}, undefined, {
+        soleWriter: true,
+      });
       sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
       sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'listCaptureRefunds' } });
-      const create = () =>
-        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
-      await expect(create()).rejects.toMatchObject({ code: 'network', retryable: true });
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'network', retryable: true });
+      // In doubt: the facade never sends the trigger again, it lists the capture (its reconciliation).
+      expect(mayHaveActed(error)).toBe(true);
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ amount: 400, reference: undefined })]);
       requests.length = 0;
-      const refund = await create();
-      expect(requests).toEqual([`GET /api/captures/${capture}`, `PATCH /api/refunds/${refund.id}`]);
-      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-1' })]);
+      const listed = await adapter.list({ payment: capture }, call());
+      const id = sandbox.refunds()[0]!.id;
+      expect(listed).toEqual([expect.objectContaining({ id, reference: 'rma-1' })]);
+      expect(requests).toEqual([`GET /api/captures/${capture}/refunds`, `PATCH /api/refunds/${id}`]);
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id, reference: 'rma-1' })]);
+      // Tagged: forgotten, so the next list only lists.
+      requests.length = 0;
+      await adapter.list({ payment: capture }, call());
+      expect(requests).toEqual([`GET /api/captures/${capture}/refunds`]);
     });
 
     it('does not use what it remembered for another capture or amount', async () => {
@@ -391,41 +439,48 @@ describe('commercelayer adapter', () => {
         attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call)),
       ).rejects.toMatchObject({ code: 'network' });
       const second = await attempt((call) =>
-        adapter.create({ ...input, amount: { value: 300, currency: 'EUR' } }, call),
+        adapter.create(
+          { ...input, idempotencyKey: 'another-key', amount: { value: 300, currency: 'EUR' } },
+          call,
+        ),
       );
       expect(second.amount.value).toBe(300);
       expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([400, 300]);
     });
 
     /** Another integration refunds `amount` of the capture while the trigger's answer is being lost. */
-    function interfering(amount: number) {
+    function interfering(amount: number, adapterOptions: { soleWriter?: boolean } = {}) {
       let capture = '';
       let other: ReturnType<typeof createCommercelayerClient> | undefined;
-      const context = setup({}, (fetch) => async (request) => {
-        if (other && request.method === 'GET' && request.url.includes('/refunds?')) {
-          const client = other;
-          other = undefined;
-          await client.PATCH('/captures/{captureId}', {
-            params: { path: { captureId: capture } },
-            body: {
-              data: {
-                type: 'captures',
-                id: capture,
-                attributes: { _refund: true, _refund_amount_cents: amount },
+      const context = setup(
+        {},
+        (fetch) => async (request) => {
+          if (other && request.method === 'GET' && request.url.includes('/refunds?')) {
+            const client = other;
+            other = undefined;
+            await client.PATCH('/captures/{captureId}', {
+              params: { path: { captureId: capture } },
+              body: {
+                data: {
+                  type: 'captures',
+                  id: capture,
+                  attributes: { _refund: true, _refund_amount_cents: amount },
+                },
               },
-            },
-          });
-        }
-        return fetch(request);
-      });
+            });
+          }
+          return fetch(request);
+        },
+        adapterOptions,
+      );
       capture = context.capture;
       other = context.other;
       context.sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
       return context;
     }
 
-    it('answers outcome_unknown, naming the candidates, when several new refunds match', async () => {
-      const { sandbox, adapter, attempt, input } = interfering(400);
+    it('answers outcome_unknown, naming the candidates, when several new refunds match (even as the sole writer)', async () => {
+      const { sandbox, adapter, attempt, input } = interfering(400, { soleWriter: true });
       const error = await attempt((call) =>
         adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
       ).catch((caught: unknown) => caught);
@@ -436,8 +491,8 @@ describe('commercelayer adapter', () => {
       expect(sandbox.refunds().every((entry) => entry.reference === undefined)).toBe(true);
     });
 
-    it('ignores new refunds of another amount', async () => {
-      const { sandbox, adapter, attempt, input } = interfering(250);
+    it('as the sole writer, ignores new refunds of another amount', async () => {
+      const { sandbox, adapter, attempt, input } = interfering(250, { soleWriter: true });
       const refund = await attempt((call) =>
         adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
       );
@@ -463,24 +518,27 @@ describe('commercelayer adapter', () => {
       expect(sandbox.refunds()).toHaveLength(1);
     });
 
-    it('after an accepted trigger it cannot read back, answers retryably and finds the refund next time', async () => {
-      const { sandbox, adapter, attempt, input, capture, requests } = setup({}, (fetch) =>
+    it('after an accepted trigger it cannot read back, answers in doubt and the next list tags the refund', async () => {
+      const { sandbox, adapter, attempt, call, input, capture, requests } = setup({}, (fetch) =>
         rewrite(
           (request) => request.method === 'PATCH' && request.url.includes('/captures/'),
           ({ data }) => ({ data }),
         )(fetch),
       );
       sandbox.faults.inject({ kind: 'http-503', match: { operationId: 'listCaptureRefunds' } });
-      const create = () =>
-        attempt((call) => adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call));
-      const error = await create().catch((caught: unknown) => caught);
-      // Retryable without a status: the facade reconciles, then tries again, and this adapter looks first.
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
+      // Without a status, so in doubt: the facade looks for it by listing, and never triggers again.
       expect(error).toMatchObject({ code: 'provider_error', retryable: true, status: undefined });
+      expect(mayHaveActed(error)).toBe(true);
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ amount: 400, reference: undefined })]);
       requests.length = 0;
-      const refund = await create();
-      expect(requests).toEqual([`GET /api/captures/${capture}`, `PATCH /api/refunds/${refund.id}`]);
-      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-1' })]);
+      const listed = await adapter.list({ payment: capture }, call());
+      const id = sandbox.refunds()[0]!.id;
+      expect(listed).toEqual([expect.objectContaining({ id, reference: 'rma-1' })]);
+      expect(requests).toEqual([`GET /api/captures/${capture}/refunds`, `PATCH /api/refunds/${id}`]);
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id, reference: 'rma-1' })]);
     });
 
     it('runs concurrent creates on one capture one at a time, each finding its own refund', async () => {
@@ -531,6 +589,10 @@ describe('commercelayer adapter', () => {
     expect(adapter.checkPayment('kQWhMCvDPm')).toBeUndefined();
     expect(adapter.checkPayment('kQWh-MCvDPm')).toBe('must be a Commerce Layer capture id');
     expect(adapter.checkPayment('captures/kQWhMCvDPm')).toBe('must be a Commerce Layer capture id');
+    expect(adapter.checkRefundId('xYZkjABcde')).toBeUndefined();
+    for (const bad of ['', ' ', 'a b', 'a/b', 'a?b', 'a#b', 'a%2Fb', 'a\nb', '\ud800', '..', 'xYZk-jABcde']) {
+      expect(adapter.checkRefundId(bad)).toBe('must be a Commerce Layer refund id');
+    }
     expect(adapter.capabilities).toBe(commercelayerCapabilities);
     expect(commercelayerCapabilities).toEqual({
       partialRefunds: true,
@@ -542,6 +604,6 @@ describe('commercelayer adapter', () => {
       currencies: 'any',
       approvalFlow: false,
     });
-    expect(adapter.secrets).toEqual([sandbox.credentials.accessToken]);
+    expect(adapter.secrets()).toEqual([sandbox.credentials.accessToken]);
   });
 });

@@ -58,8 +58,9 @@ async function parse(response: Response, parseAs: ParseOption['parseAs']) {
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
-  } catch (error) {
-    if (response.ok) throw error;
+  } catch {
+    // Not the parser's error: its message quotes the body, which may echo a credential.
+    if (response.ok) throw new SyntaxError(`The ${response.status} answer's body is not JSON`);
     body = text;
   }
   return response.ok ? { data: body, response } : { error: body, response };

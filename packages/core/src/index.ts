@@ -1,3 +1,4 @@
+export { whenAborted } from './abort.js';
 export type { AdapterClient, AdapterClientMethod, ClientConfig } from './adapter-client.js';
 export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
@@ -21,7 +22,7 @@ export type {
   RefundStatus,
 } from './refund.js';
 export { commonRefundReasons } from './refund.js';
-export type { RefundErrorCode, RefundErrorOptions } from './refund-error.js';
+export type { RefundErrorCode, RefundErrorOptions, RefundInDoubt } from './refund-error.js';
 export { invalidRequest, isRefundError, RefundError } from './refund-error.js';
 export { sleep } from './sleep.js';
 export type { AttemptOptions, RefundEvent, RefundHooks } from './transport.js';
@@ -29,6 +30,7 @@ export {
   Deadline,
   isUnsentFailure,
   markUnsent,
+  mayHaveActed,
   runAttempt,
   withoutSecrets,
 } from './transport.js';

@@ -1,3 +1,5 @@
+import type { Money } from './money.js';
+
 /** Why a refund operation failed, provider-neutral. */
 export type RefundErrorCode =
   /** The input was rejected before anything was sent (or the provider rejected it as invalid). */
@@ -21,6 +23,26 @@ export type RefundErrorCode =
   /** A refund may or may not have been made and refundkit could not find out which. */
   | 'outcome_unknown';
 
+/**
+ * What an `outcome_unknown` knows of the refund that may have been made: enough to find it, and the key
+ * under which asking again is safe.
+ */
+export interface RefundInDoubt {
+  /** The provider-native id of what was being refunded. */
+  payment: string;
+  /** The merchant reference the refund carries if it was made (Commerce Layer: once tagged). */
+  reference: string;
+  /** The amount asked for; `undefined` for the full remainder. */
+  amount: Money | undefined;
+  /**
+   * The logical refund's key. `create` again with it and the same input settles the refund: refundkit looks
+   * for it first and never makes a second one.
+   */
+  idempotencyKey: string;
+  /** Refunds that may be this one, when the provider cannot tell them apart (their ids). */
+  candidates: readonly string[];
+}
+
 export interface RefundErrorOptions {
   code: RefundErrorCode;
   message: string;
@@ -39,6 +61,8 @@ export interface RefundErrorOptions {
   retryAfterMs?: number | undefined;
   /** The provider's error body (never request headers, so never credentials). */
   raw?: unknown;
+  /** For `outcome_unknown`: the refund that may have been made. */
+  inDoubt?: RefundInDoubt | undefined;
   cause?: unknown;
 }
 
@@ -57,6 +81,7 @@ const fields = [
   'field',
   'retryAfterMs',
   'raw',
+  'inDoubt',
 ] as const;
 
 /** Every failure of a refundkit refund operation. Carries no credentials. */
@@ -80,6 +105,7 @@ export class RefundError extends Error {
   declare readonly field: string | undefined;
   declare readonly retryAfterMs: number | undefined;
   declare readonly raw: unknown;
+  declare readonly inDoubt: RefundInDoubt | undefined;
 
   constructor(options: RefundErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -69,6 +69,12 @@ export interface RefundAdapter {
   /** Describes what is wrong with a payment id, or returns undefined when it looks valid. */
   checkPayment(payment: string): string | undefined;
   /**
+   * Describes what is wrong with a refund id given to `retrieve`, or returns undefined when it has the form
+   * the provider's refund ids take. The id goes into a URL: where the provider documents no form, it must
+   * still refuse what would change the URL (`/`, `?`, `#`, `%`, whitespace, control characters).
+   */
+  checkRefundId(id: string): string | undefined;
+  /**
    * Describes what is wrong with a currency, or returns undefined when the provider refunds in it; it must
    * agree with `capabilities.currencies`. Asked of the adapter, so that a bundle whose providers take a fixed
    * list of currencies leaves out the ISO table.
@@ -78,12 +84,20 @@ export interface RefundAdapter {
   retrieve(input: { id: string; payment?: string | undefined }, call: AdapterCall): Promise<Refund>;
   list(input: { payment: string }, call: AdapterCall): Promise<Refund[]>;
   /**
+   * Refunds that may be the one `input`'s create made, when the adapter saw some but cannot tell which
+   * (Commerce Layer after a lost trigger answer): named in `outcome_unknown`'s `inDoubt.candidates`.
+   */
+  candidatesFor?(input: AdapterCreateInput): readonly string[];
+  /**
    * The `fetch` the adapter was configured with, if any; each attempt wraps it. Without one, attempts send
    * with `node:http(s)` on Node and the global `fetch` elsewhere.
    */
   readonly fetch: ((request: Request) => Promise<Response>) | undefined;
-  /** Credentials to scrub from anything refundkit reports (errors, hook events). */
-  readonly secrets: readonly string[];
+  /**
+   * Credentials to scrub from anything refundkit reports (errors, hook events). A method, not a property, so
+   * that `console.log(adapter)` and `JSON.stringify` never show them.
+   */
+  secrets(): readonly string[];
 }
 
 /** The reasons refundkit accepts for providers that have no reason field of their own (kept as metadata). */

@@ -1,9 +1,11 @@
 // One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
+import { whenAborted } from './abort.js';
 import { nodeRequest } from './node-request.js';
 import type { AdapterCall } from './refund.js';
-import { RefundError } from './refund-error.js';
+import { RefundError, type RefundErrorOptions } from './refund-error.js';
+import { sleep } from './sleep.js';
 
 type Fetch = (request: Request) => Promise<Response>;
 
@@ -28,10 +30,17 @@ export class Deadline {
   remaining(): number {
     return Math.max(0, this.at - performance.now());
   }
-  /** A signal for a wait between attempts: aborts at the deadline or with the caller's signal. */
-  signal(caller?: AbortSignal): AbortSignal {
-    const deadline = AbortSignal.timeout(Math.ceil(this.remaining()));
-    return caller ? AbortSignal.any([deadline, caller]) : deadline;
+  /**
+   * A wait between attempts: resolves after `ms`, or rejects with the caller's abort reason, or with a
+   * `TimeoutError` once the deadline has passed, whichever is first. Its timer keeps the process alive;
+   * it adds at most one listener to the caller's signal however many waits share it, and leaves none.
+   */
+  async wait(ms: number, caller?: AbortSignal): Promise<void> {
+    if (ms < this.remaining()) return sleep(ms, caller);
+    // Until the deadline has passed by `performance.now()`, which a timer may fire a little before.
+    while (!this.aborted) await sleep(Math.ceil(this.remaining()), caller);
+    caller?.throwIfAborted();
+    throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
   }
 }
 
@@ -78,26 +87,163 @@ function redactHeaders(headers: RequestInit['headers']): Record<string, string> 
   return result;
 }
 
-/** Replaces every occurrence of each secret in `text`. */
-function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) if (secret) result = result.replaceAll(secret, '[redacted]');
-  return result;
+const redacted = '[redacted]';
+
+/** base64 of `bytes`, with platform APIs only (no `Buffer`), so it runs on edge runtimes too. */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /**
- * `error` without any of `secrets` in its message or its provider body (a provider may echo a credential),
- * and then without its cause, which may hold the request. The same error when it has none.
+ * Every form in which a provider may echo one of `secrets`, longest first: as sent; the base64 and base64url
+ * of it; the part of the base64 of anything that contains it (a Basic token, an echoed `Authorization`
+ * value) that encodes only its bytes, at each of the three alignments; and each of those JSON-escaped
+ * (also as `\u` escapes and with `\/`) and percent-encoded.
+ */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret === '') continue;
+    const bytes = new TextEncoder().encode(secret);
+    const encoded = [base64(bytes)];
+    for (let offset = 0; offset < 3; offset += 1) {
+      const whole = Math.floor((bytes.length - offset) / 3) * 3;
+      encoded.push(base64(bytes.subarray(offset, offset + whole)));
+    }
+    const variants = [secret];
+    for (const form of encoded) {
+      // At least 8 characters (6 bytes): a shorter run of base64 would match unrelated text.
+      if (form.replace(/=+$/, '').length < 8) continue;
+      for (const padded of new Set([form, form.replace(/=+$/, '')])) {
+        variants.push(padded, padded.replaceAll('+', '-').replaceAll('/', '_'));
+      }
+    }
+    for (const variant of variants) {
+      const json = JSON.stringify(variant).slice(1, -1);
+      forms.add(variant);
+      forms.add(json);
+      forms.add(json.replaceAll('/', '\\/'));
+      forms.add(
+        json.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      );
+      try {
+        forms.add(encodeURIComponent(variant));
+      } catch {
+        // A lone surrogate cannot be percent-encoded (nor sent in a header).
+      }
+    }
+  }
+  // Longest first, so that a form containing another is replaced whole.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+// The pattern of the forms of recent sets of secrets: working them out costs ~100 µs, a match ~1 µs.
+const patterns = new Map<string, RegExp | null>();
+
+/** One pattern matching every form of every secret (longest first), or `null` when there are none. */
+function patternOf(secrets: readonly string[]): RegExp | null {
+  const key = secrets.join('\u0000');
+  let pattern = patterns.get(key);
+  if (pattern === undefined) {
+    const forms = secretForms(secrets);
+    pattern = forms.length
+      ? new RegExp(forms.map((form) => form.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')).join('|'), 'g')
+      : null;
+    if (patterns.size >= 16) patterns.delete(patterns.keys().next().value as string);
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
+/** `text` with every match of `pattern` replaced. */
+function scrub(text: string, pattern: RegExp): string {
+  return text.replace(pattern, redacted);
+}
+
+/** A field (a provider body…) with every string in it, keys too, scrubbed; the same value when nothing was. */
+function scrubBody(value: unknown, pattern: RegExp, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value, pattern);
+  if (typeof value !== 'object' || value === null) return value;
+  // Deeper than any provider body: not worth the risk.
+  if (depth > 64) return redacted;
+  let changed = false;
+  const scrubbed = (item: unknown) => {
+    const clean = scrubBody(item, pattern, depth + 1);
+    if (clean !== item) changed = true;
+    return clean;
+  };
+  const result = Array.isArray(value)
+    ? value.map(scrubbed)
+    : Object.fromEntries(Object.entries(value).map(([key, item]) => [scrubbed(key), scrubbed(item)]));
+  return changed ? result : value;
+}
+
+const plainPrototypes = new Set<unknown>([Object.prototype, Array.prototype, Function.prototype, null]);
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Whether anything `util.inspect(value, { showHidden: true, depth: Infinity })` shows may match `pattern`:
+ * every own data property (enumerable or not, the `cause` and `stack` of errors included), keys, and the
+ * entries of maps and sets, recursively. Objects whose contents live in internal slots (a `Request`,
+ * `Headers`), objects that inspect themselves and graphs too large to search count as holding one.
+ */
+function holdsSecret(value: unknown, pattern: RegExp, seen = new Set<object>()): boolean {
+  // `search` ignores and keeps the global pattern's `lastIndex`.
+  if (typeof value === 'string') return value.search(pattern) >= 0;
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (seen.size > 1000 || inspectCustom in value) return true;
+  if (value instanceof Map || value instanceof Set) {
+    for (const entry of value.entries()) if (holdsSecret(entry, pattern, seen)) return true;
+  } else if (value instanceof Error) {
+    // `message` may be inherited (DOMException) and `stack` an accessor: read them as inspect does.
+    const { message, stack } = value;
+    if (holdsSecret(message, pattern, seen) || holdsSecret(stack, pattern, seen)) return true;
+  } else if (!plainPrototypes.has(Object.getPrototypeOf(value))) {
+    return true;
+  }
+  for (const key of Reflect.ownKeys(value)) {
+    if (holdsSecret(typeof key === 'symbol' ? key.description : key, pattern, seen)) return true;
+    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+    if (descriptor && 'value' in descriptor && holdsSecret(descriptor.value, pattern, seen)) return true;
+  }
+  return false;
+}
+
+/**
+ * `error` without any of `secrets` (a provider may echo a credential), in any form a provider may echo it
+ * in (see `secretForms`), in any of the fields an answer can fill: its message, provider code, request id,
+ * field, and every string of its provider body and of any other field it lists. Without its cause when
+ * something was scrubbed (the cause may repeat it) or when anything in the cause chain holds a secret
+ * (`util.inspect` shows causes). The original stack is kept, scrubbed, as is an unsent mark. The same
+ * error when there is nothing to scrub.
  */
 export function withoutSecrets(error: RefundError, secrets: readonly string[]): RefundError {
-  const message = scrubSecrets(error.message, secrets);
-  // The body is scrubbed as JSON text, so the secrets as they are written inside a JSON string.
-  const raw = JSON.stringify(error.raw);
-  const inJson = secrets.map((secret) => JSON.stringify(secret).slice(1, -1));
-  const clean = raw && scrubSecrets(raw, inJson);
-  return message === error.message && clean === raw
-    ? error
-    : new RefundError({ ...error, message, raw: clean && JSON.parse(clean), cause: undefined });
+  const pattern = patternOf(secrets);
+  if (!pattern) return error;
+  const json = error.toJSON() as unknown as Record<string, unknown>;
+  let changed = false;
+  for (const [key, value] of Object.entries(json)) {
+    // Its name, code and provider are refundkit's own, never taken from an answer.
+    if (key === 'name' || key === 'code' || key === 'provider') continue;
+    const clean = scrubBody(value, pattern);
+    if (clean !== value) {
+      json[key] = clean;
+      changed = true;
+    }
+  }
+  const { cause } = error;
+  if (!changed && (cause === undefined || !holdsSecret(cause, pattern))) return error;
+  const clean = new RefundError({ ...(json as unknown as RefundErrorOptions), cause: undefined });
+  Object.defineProperty(clean, 'stack', {
+    value: typeof error.stack === 'string' ? scrub(error.stack, pattern) : clean.stack,
+    writable: true,
+    configurable: true,
+  });
+  return isUnsentFailure(error) ? markUnsent(clean) : clean;
 }
 
 // Connection failures that happen before any byte of the request is written: nothing reached the provider.
@@ -126,6 +272,21 @@ export function isUnsentFailure(error: unknown): boolean {
   return error instanceof RefundError && (error as { [unsentMark]?: true })[unsentMark] === true;
 }
 
+/**
+ * Whether a failed request that could make a refund may have made it. Certainly not when nothing reached
+ * the provider (an unsent failure, a check before sending) or the provider refused it unprocessed (a 4xx
+ * other than 408; 429 among them). It may have after anything else: no answer (a timeout, a reset), a 5xx
+ * (a gateway in front of the provider can answer while the provider still commits), a 408, a 2xx that could
+ * not be read, or an error that is not a RefundError.
+ */
+export function mayHaveActed(error: unknown): boolean {
+  if (!(error instanceof RefundError)) return true;
+  if (isUnsentFailure(error)) return false;
+  const { status } = error;
+  if (status === undefined) return error.code !== 'invalid_request';
+  return !(status >= 400 && status < 500 && status !== 408);
+}
+
 function causeCode(error: unknown): string | undefined {
   let current = error as { code?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; current && depth < 5; depth += 1) {
@@ -148,6 +309,11 @@ export interface AttemptOptions {
   /** The caller's signal: its abort is passed through untouched. */
   signal?: AbortSignal | undefined;
   hooks: RefundHooks | undefined;
+  /**
+   * The adapter's `secrets`, scrubbed from the URLs of hook events: a URL carries ids and page tokens from
+   * earlier answers, which a provider may have echoed a credential into.
+   */
+  secrets?: (() => readonly string[]) | undefined;
 }
 
 /**
@@ -170,11 +336,14 @@ export async function runAttempt<T>(
     },
     Math.min(options.timeoutMs, options.deadline.remaining()),
   );
-  (timer as { unref?: () => void }).unref?.();
+  // Not unref'd: a refund in flight keeps the process alive, even when the `fetch` holds no handle. The
+  // attempt clears it when it ends.
   const caller = options.signal;
   const onAbort = () => controller.abort(caller?.reason);
+  // One listener on the caller's signal for all the attempts and waits that share it.
+  let stopListening: (() => void) | undefined;
   if (caller?.aborted) onAbort();
-  else caller?.addEventListener('abort', onAbort, { once: true });
+  else if (caller) stopListening = whenAborted(caller, onAbort);
   const signal = controller.signal;
   const { provider, operation, attempt, hooks } = options;
   function classify(error: unknown): unknown {
@@ -208,11 +377,15 @@ export async function runAttempt<T>(
     });
     return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
   }
+  const shown = (url: string) => {
+    const pattern = options.secrets && patternOf(options.secrets());
+    return pattern ? scrub(url, pattern) : url;
+  };
   const fetch = async (url: string, init: RequestInit) => {
     // Nothing is sent for an attempt that has ended, by whatever is still running in it.
     signal.throwIfAborted();
     const started = performance.now();
-    const event = { provider, operation, attempt, method: init.method, url };
+    const event = { provider, operation, attempt, method: init.method, url: hooks ? shown(url) : url };
     hooks?.onRequest?.({ ...event, headers: redactHeaders(init.headers) });
     let response: Response;
     try {
@@ -237,6 +410,6 @@ export async function runAttempt<T>(
     throw classify(error);
   } finally {
     clearTimeout(timer);
-    caller?.removeEventListener('abort', onAbort);
+    stopListening?.();
   }
 }

@@ -4,6 +4,7 @@ import {
   type SandboxLedgerEntry,
   SandboxResponseError,
   serveSandboxes,
+  traceHeader,
   violationHeader,
 } from '../src/testing/index.js';
 
@@ -256,11 +257,85 @@ describe('fault injection, in process', () => {
     expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([5, 6]);
   });
 
-  it('rejects unknown fault kinds', () => {
+  it('rejects unknown fault kinds, listing the valid ones', () => {
     const sandbox = createToySandbox();
     expect(() => sandbox.faults.inject({ kind: 'http-418' as never })).toThrow(
-      'Unknown fault kind "http-418"',
+      'Unknown fault kind "http-418" (one of: http-500, http-503, http-429, delay, reset, drop-after-commit, gateway-error, slow, garbage-200)',
     );
+    expect(() => sandbox.faults.inject({ kind: 'reset', skip: -1 })).toThrow('"skip"');
+  });
+
+  it('gateway-error answers a gateway page while the request commits: before the answer, or ms later', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'gateway-error' });
+    const bad = await refund(sandbox, { payment, amount: 5 });
+    expect([bad.status, bad.headers.get('content-type'), await bad.text()]).toEqual([
+      502,
+      'text/html',
+      expect.stringContaining('502 Bad Gateway'),
+    ]);
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([5]);
+
+    sandbox.faults.inject({ kind: 'gateway-error', status: 504, ms: 40 });
+    expect((await refund(sandbox, { payment, amount: 6 })).status).toBe(504);
+    // Not yet: it lands after the answer.
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([5]);
+    await sandbox.settled();
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([5, 6]);
+  });
+
+  it('slow processes the request late even when the caller has given up, and answers one that waits', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'slow', ms: 60, times: 2 });
+    const abandoned = sandbox.fetch(url, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ payment, amount: 7 }),
+      signal: AbortSignal.timeout(10),
+    });
+    await expect(abandoned).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
+    expect(sandbox.refunds()).toEqual([]);
+    await sandbox.settled();
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([7]);
+    const started = performance.now();
+    expect((await refund(sandbox, { payment, amount: 8 })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('garbage-200 answers a 200 that is not JSON, after processing unless commit is false', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'garbage-200' });
+    sandbox.faults.inject({ kind: 'garbage-200', commit: false });
+    for (const amount of [9, 10]) {
+      const answer = await refund(sandbox, { payment, amount });
+      expect(answer.status).toBe(200);
+      await expect(answer.clone().json()).rejects.toThrow(SyntaxError);
+    }
+    expect(sandbox.refunds().map((entry) => entry.amount)).toEqual([9]);
+  });
+
+  it('skip lets matching requests through before the fault applies; each fault counts its own', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    sandbox.faults.inject({ kind: 'http-503', skip: 2 });
+    sandbox.faults.inject({ kind: 'http-500', skip: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await refund(sandbox, { payment, amount: 1 })).status);
+    expect(statuses).toEqual([200, 500, 503, 200]);
+  });
+
+  it('records the trace header of the request that made each refund', async () => {
+    const sandbox = createToySandbox();
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    await refund(sandbox, { payment, amount: 1 }, { ...auth, [traceHeader]: 'call-1' });
+    await refund(sandbox, { payment, amount: 2 });
+    expect(sandbox.refunds().map(({ amount, trace }) => ({ amount, trace }))).toEqual([
+      { amount: 1, trace: 'call-1' },
+      { amount: 2, trace: undefined },
+    ]);
   });
 });
 

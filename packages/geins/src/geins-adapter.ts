@@ -123,6 +123,9 @@ function toRefund(refund: GeinsRefund): Refund {
   };
 }
 
+/** Refund ids are UUIDs. */
+const refundIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function checkOrderId(payment: string): string | undefined {
   return /^[1-9]\d*$/.test(payment) && Number(payment) <= int32Max
     ? undefined
@@ -161,7 +164,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
   return {
     provider: 'geins',
     capabilities: geinsCapabilities,
-    secrets: [
+    secrets: () => [
       options.apiKey,
       options.password,
       options.username,
@@ -171,6 +174,7 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: checkOrderId,
+    checkRefundId: (id) => (refundIdPattern.test(id) ? undefined : 'must be a Geins refund id (a UUID)'),
 
     async create(input, call) {
       if (!input.amount) throw invalidRequest('amount', 'is required by geins', 'geins');

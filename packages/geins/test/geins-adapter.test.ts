@@ -395,6 +395,25 @@ describe('geins adapter', () => {
     ]) {
       expect(adapter.checkPayment(invalid)).toBe('must be a Geins order id (a positive whole number)');
     }
+    for (const valid of ['3f0b6c2e-8d4a-4b7e-9c1f-2a5d6e7f8a90', '3F0B6C2E-8D4A-4B7E-9C1F-2A5D6E7F8A90']) {
+      expect(adapter.checkRefundId(valid)).toBeUndefined();
+    }
+    for (const bad of [
+      '',
+      ' ',
+      'a b',
+      'a/b',
+      'a?b',
+      'a#b',
+      'a%2Fb',
+      'a\nb',
+      '\ud800',
+      '..',
+      '4312',
+      '3f0b6c2e-8d4a-4b7e-9c1f-2a5d6e7f8a9',
+    ]) {
+      expect(adapter.checkRefundId(bad)).toBe('must be a Geins refund id (a UUID)');
+    }
     expect(adapter.capabilities).toBe(geinsCapabilities);
     expect(geinsCapabilities).toEqual({
       partialRefunds: true,
@@ -407,6 +426,6 @@ describe('geins adapter', () => {
       approvalFlow: true,
     });
     const { apiKey, username, password } = sandbox.credentials;
-    expect(adapter.secrets).toEqual([apiKey, password, username, btoa(`${username}:${password}`)]);
+    expect(adapter.secrets()).toEqual([apiKey, password, username, btoa(`${username}:${password}`)]);
   });
 });

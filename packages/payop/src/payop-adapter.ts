@@ -159,11 +159,12 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
   return {
     provider: 'payop',
     capabilities: payopCapabilities,
-    secrets: [options.token],
+    secrets: () => [options.token],
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: (payment) =>
       uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
+    checkRefundId: (id) => (uuidPattern.test(id) ? undefined : 'must be a PayOp refund identifier (a UUID)'),
 
     async create(input, call) {
       for (const key of [referenceKey, reasonKey]) {

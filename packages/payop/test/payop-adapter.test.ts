@@ -377,6 +377,22 @@ describe('payop adapter', () => {
     ]) {
       expect(adapter.checkPayment(bad)).toBe('must be a PayOp transaction identifier (a UUID)');
     }
+    expect(adapter.checkRefundId('81962ed0-a65c-4d1a-851b-b3dbf9750399')).toBeUndefined();
+    for (const bad of [
+      '',
+      ' ',
+      'a b',
+      'a/b',
+      'a?b',
+      'a#b',
+      'a%2Fb',
+      'a\nb',
+      '\ud800',
+      '..',
+      '8888888-7725-4d1a-851b-b3dbf9750399',
+    ]) {
+      expect(adapter.checkRefundId(bad)).toBe('must be a PayOp refund identifier (a UUID)');
+    }
     expect(adapter.provider).toBe('payop');
     expect(adapter.capabilities).toBe(payopCapabilities);
     expect(payopCapabilities).toEqual({
@@ -389,6 +405,6 @@ describe('payop adapter', () => {
       currencies: 'any',
       approvalFlow: false,
     });
-    expect(adapter.secrets).toEqual([sandbox.credentials.token]);
+    expect(adapter.secrets()).toEqual([sandbox.credentials.token]);
   });
 });

@@ -1,18 +1,26 @@
 import {
   type AdapterCall,
+  type AdapterCreateInput,
   Deadline,
   isRefundError,
-  isUnsentFailure,
+  mayHaveActed,
   type ProviderCapabilities,
   type Refund,
   type RefundAdapter,
   RefundError,
   type RefundHooks,
   runAttempt,
-  sleep,
+  whenAborted,
   withoutSecrets,
 } from '@refundkit/core';
-import { checkCreateInput, checkId, checkIdempotencyKey, checkPayment, resolveProvider } from './validate.js';
+import { createLogicalRefunds, type LogicalRefund } from './logical-refunds.js';
+import {
+  checkCallOptions,
+  checkCreateInput,
+  checkPayment,
+  checkRefundId,
+  resolveProvider,
+} from './validate.js';
 
 export interface RefundsOptions<Providers extends Record<string, RefundAdapter>> {
   /** The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. */
@@ -38,14 +46,22 @@ export interface CreateRefundInput<Provider extends string = string> {
   /** Integer minor units and ISO 4217 currency; omit to refund the full remainder. */
   amount?: { value: number; currency: string };
   reason?: string;
-  /** Your reference, stored with the refund; generated when omitted. Reconciliation looks for it. */
+  /**
+   * Your reference, stored with the refund; generated when omitted. It names one refund of this payment, like
+   * an idempotency key: reused with other input it is a `conflict`. Reconciliation looks for it.
+   */
   reference?: string;
   metadata?: Record<string, string>;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** For providers with idempotency keys: reuse one to make a repeated call safe. Generated when omitted. */
+  /**
+   * Names one logical refund, on every provider: calls with the same key and input while it is in flight are
+   * one call, and after it was made return it, never a second refund; the same key with other input is a
+   * `conflict`. Sent as `Idempotency-Key` where the provider takes one. Generated when omitted; remembered
+   * in memory by this `createRefunds` instance.
+   */
   idempotencyKey?: string;
 }
 
@@ -60,12 +76,12 @@ export interface Refunds<Provider extends string> {
 }
 
 /**
- * The merchant reference a create without one gets: `rk_` and 32 hex digits, enough to find one refund
- * among a payment's refunds. A generated idempotency key (a random UUID, 122 random bits) gives its own
- * digits; a caller's key gives its SHA-256, so a repeated call with that key sends the same reference.
+ * The merchant reference a create without one gets: `rk_` and the first 32 hex digits of the SHA-256 of its
+ * idempotency key, enough to find one refund among a payment's refunds. Derived the same way from a
+ * generated key and from a caller's, so a create repeated with the key that an `outcome_unknown` names
+ * looks for the same reference.
  */
-async function referenceFor(idempotencyKey: string, generated: boolean): Promise<string> {
-  if (generated) return `rk_${idempotencyKey.replaceAll('-', '')}`;
+async function referenceFor(idempotencyKey: string): Promise<string> {
   const digest = new Uint8Array(
     await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
   );
@@ -119,6 +135,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             deadline: within,
             signal,
             hooks,
+            secrets: adapter.secrets,
           },
           work,
         ),
@@ -129,18 +146,18 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           operation,
           attempt: number,
           delayMs,
-          error: withoutSecrets(error, adapter.secrets),
+          error: withoutSecrets(error, adapter.secrets()),
         });
         return this.wait(delayMs);
       },
       /** A wait between attempts: rejects at the deadline or when the caller aborts. */
-      wait: (delayMs: number) => sleep(delayMs, within.signal(signal)),
+      wait: (delayMs: number) => within.wait(delayMs, signal),
       /**
        * The error the call ends with: a RefundError without credentials (see `withoutSecrets`); a wait stopped
        * by the deadline is a timeout; the caller's abort as is.
        */
       end(error: unknown): unknown {
-        if (isRefundError(error)) return withoutSecrets(error, adapter.secrets);
+        if (isRefundError(error)) return withoutSecrets(error, adapter.secrets());
         if (!within.aborted) return error;
         return new RefundError({
           code: 'timeout',
@@ -178,106 +195,220 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
-  async function create(rawInput: CreateRefundInput, callOptions: CallOptions = {}): Promise<Refund> {
+  const logical = createLogicalRefunds();
+
+  async function create(rawInput: CreateRefundInput, rawOptions: unknown): Promise<Refund> {
     const adapter = resolveProvider(providers, rawInput);
-    const { provider, capabilities } = adapter;
-    const callerKey = checkIdempotencyKey(callOptions.idempotencyKey);
+    const { signal, idempotencyKey: callerKey } = checkCallOptions(rawOptions);
     const checked = checkCreateInput(adapter, rawInput);
     const idempotencyKey = callerKey ?? crypto.randomUUID();
-    const input = {
+    const input: AdapterCreateInput = {
       ...checked,
-      reference: checked.reference ?? (await referenceFor(idempotencyKey, !callerKey)),
+      reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const { signal } = callOptions;
-    const call = begin(adapter, 'create', signal);
-    // True while a request that may have made a refund is unaccounted for.
-    let inDoubt = false;
+    const names = { callerReference: checked.reference !== undefined };
+    const known = logical.find(adapter.provider, input, names);
+    if (known?.state.kind === 'made') return known.state.refund;
+    if (known?.state.kind === 'in_flight') return joined(adapter, known, signal);
+    // A new logical refund, or one whose outcome stayed unknown: this call settles it.
+    const refund = known ?? logical.open(adapter.provider, input, names);
+    const result = runProtocol(adapter, refund.input, signal, known !== undefined);
+    refund.state = { kind: 'in_flight', result };
+    try {
+      const made = await result;
+      logical.settle(refund, { made });
+      return made;
+    } catch (error) {
+      const inDoubt = isRefundError(error) && error.code === 'outcome_unknown';
+      logical.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
+      throw error;
+    }
+  }
 
-    /** Looks for the refund this create may have made, by its merchant reference, within its deadline. */
-    async function reconcile(failure: RefundError): Promise<Refund | undefined> {
+  /** A call that names a logical refund in flight waits for that call's outcome (or for its own signal). */
+  async function joined(adapter: RefundAdapter, refund: LogicalRefund, signal: AbortSignal | undefined) {
+    if (refund.state.kind !== 'in_flight') throw new Error('unreachable: joined a settled refund');
+    const { result } = refund.state;
+    if (!signal) return result;
+    signal.throwIfAborted();
+    let release = () => {};
+    const stopped = new Promise<never>((_, reject) => {
+      release = whenAborted(signal, () => reject(signal.reason));
+    });
+    try {
+      return await Promise.race([result, stopped]);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw unknownOutcome(
+        adapter,
+        refund.input,
+        new RefundError({ code: 'network', provider: adapter.provider, message: 'the call was stopped' }),
+        'while another call with the same idempotency key or reference was making it',
+      );
+    } finally {
+      release();
+    }
+  }
+
+  /** The `outcome_unknown` a create ends with: what is known, and what is safe to do next. */
+  function unknownOutcome(
+    adapter: RefundAdapter,
+    input: AdapterCreateInput,
+    failure: RefundError,
+    detail: string,
+    candidates: readonly string[] = failure.inDoubt?.candidates ?? [],
+  ): RefundError {
+    const { payment, reference, amount, idempotencyKey } = input;
+    const asked = amount ? `${amount.value} ${amount.currency} (minor units)` : 'the full remainder';
+    return new RefundError({
+      ...failure,
+      code: 'outcome_unknown',
+      retryable: false,
+      cause: failure,
+      inDoubt: { payment, reference, amount, idempotencyKey, candidates },
+      message:
+        `A refund of ${asked} on payment ${payment} with reference ${reference} may have been made: ` +
+        `${failure.message}, ${detail}. Do not create it again with a new key: call create again with ` +
+        `idempotencyKey "${idempotencyKey}" and the same input, which looks for it first` +
+        (adapter.capabilities.idempotencyKeys
+          ? ` and sends it again only under that key, which ${adapter.provider} deduplicates.`
+          : ` and never sends it again (${adapter.provider} has no idempotency key).`),
+    });
+  }
+
+  /**
+   * The create protocol of one call, as a state machine over its attempts. The state is whether a refund
+   * may have been made (`doubt`, the failure that raised it) or certainly not yet:
+   * - certainly not made: a refused attempt is retried when retryable and within the budget, else the call
+   *   ends with that error, the one ending that says "not made";
+   * - in doubt: only a provider that deduplicates by key is sent the create again (same key). Otherwise, or
+   *   once the budget is spent, the call looks for the refund (`settle`): found, it is the answer; not
+   *   found, or not findable, the call ends in `outcome_unknown`. Never in a plain error.
+   * `resume` starts in doubt: an earlier call of this logical refund ended in `outcome_unknown`.
+   */
+  async function runProtocol(
+    adapter: RefundAdapter,
+    input: AdapterCreateInput,
+    signal: AbortSignal | undefined,
+    resume: boolean,
+  ): Promise<Refund> {
+    const { provider, capabilities } = adapter;
+    const call = begin(adapter, 'create', signal);
+    let doubt: RefundError | undefined = resume
+      ? new RefundError({ code: 'outcome_unknown', provider, message: 'an earlier call did not find out' })
+      : undefined;
+    const unknown = (failure: RefundError, detail: string, candidates?: readonly string[]) =>
+      unknownOutcome(adapter, input, failure, detail, candidates);
+
+    /** Looks for the refund this logical create may have made: by reference, payment and amount. */
+    async function find(failure: RefundError): Promise<Refund[]> {
       try {
-        const found = await read(
+        const listed = await read(
           adapter,
           'reconcile',
           signal,
           (attempt) => adapter.list({ payment: input.payment }, attempt),
           call.deadline,
         );
-        return found.find((refund) => refund.reference === input.reference);
-      } catch (error) {
-        throw unknownOutcome(
-          failure,
-          `and listing the payment's refunds failed too (${(error as Error).message})`,
+        return listed.filter(
+          (refund) =>
+            refund.reference === input.reference &&
+            refund.payment === input.payment &&
+            // The value alone: PayOp and Geins refund in the payment's currency, whatever was asked.
+            (input.amount === undefined || refund.amount.value === input.amount.value),
         );
+      } catch (error) {
+        throw unknown(failure, `and listing the payment's refunds failed too (${(error as Error).message})`);
       }
     }
 
-    function unknownOutcome(failure: RefundError, detail: string): RefundError {
-      return new RefundError({
-        ...failure,
-        code: 'outcome_unknown',
-        retryable: false,
-        cause: failure,
-        message:
-          `A refund of payment ${input.payment} with reference ${input.reference} may have been made: ` +
-          `${failure.message}, ${detail}. Look for that reference among the payment's refunds before trying again` +
-          (capabilities.idempotencyKeys
-            ? `, or retry with idempotencyKey ${input.idempotencyKey} and the same input.`
-            : '.'),
-      });
-    }
-
-    async function createWithRetries(): Promise<Refund> {
-      for (let number = 0; ; number += 1) {
+    /** In doubt with no resend left: looks until the refund shows or the budget ends, waiting between looks. */
+    async function settle(failure: RefundError, from: number): Promise<Refund> {
+      for (let look = from; ; look += 1) {
         try {
-          inDoubt = true;
-          return await call.attempt(number, (attempt) => adapter.create(input, attempt));
-        } catch (failure) {
-          if (!isRefundError(failure)) throw failure;
-          // Whether the request may have made a refund: it may have reached the provider, which did not refuse it.
-          const ambiguous = !isUnsentFailure(failure) && failure.status !== 429;
-          inDoubt = failure.retryable && ambiguous;
-          if (!failure.retryable) throw failure;
-          const exhausted =
-            number >= maxRetries || call.deadline.aborted || (failure.retryAfterMs ?? 0) > maxRetryDelayMs;
-          const delayMs = backoff(number, failure);
-          // Sending again cannot duplicate: the provider deduplicates by key, never saw the request, or refused it.
-          const resendable = capabilities.idempotencyKeys || !ambiguous;
-          if (resendable && !exhausted) {
-            await call.retry(number, delayMs, failure);
-            continue;
-          }
-          if (ambiguous) {
-            // Look for the refund it may have made; without a key, wait first so one still in flight can land.
-            if (!resendable) await call.wait(exhausted ? Math.min(delayMs, 1000) : delayMs);
-            const found = await reconcile(failure);
-            if (found) return found;
-            // A provider that answered is done with the request: it made no refund. One that did not may
-            // still be making it: without a key, sending again could refund twice.
-            if (failure.status !== undefined) inDoubt = false;
-            else if (exhausted || !resendable) {
-              throw unknownOutcome(failure, 'and none with that reference is listed yet');
-            }
-          }
-          if (exhausted) throw failure;
-          // Waited above already.
-          await call.retry(number, 0, failure);
+          // A refund still being committed (a gateway's 5xx, a slow provider) may show on a later look.
+          await call.wait(backoff(look, failure));
+        } catch (error) {
+          if (signal?.aborted && !call.deadline.aborted)
+            throw unknown(stopped(error), 'so refundkit stopped looking');
+          throw unknown(failure, 'and the deadline passed before it was listed');
+        }
+        const found = await find(failure);
+        if (found.length === 1) return found[0]!;
+        if (found.length > 1) {
+          throw unknown(
+            failure,
+            `and ${found.length} refunds carry its reference`,
+            found.map((refund) => refund.id),
+          );
+        }
+        if (look >= maxRetries || call.deadline.aborted) {
+          const candidates = adapter.candidatesFor?.(input) ?? [];
+          throw unknown(
+            failure,
+            candidates.length > 0
+              ? `and refundkit cannot tell whether it is ${candidates.join(' or ')}`
+              : 'and none with its reference and amount is listed yet',
+            candidates,
+          );
         }
       }
     }
 
+    const stopped = (cause: unknown) =>
+      new RefundError({ code: 'network', provider, message: 'the call was stopped', cause });
+
+    async function attempts(): Promise<Refund> {
+      if (doubt && !capabilities.idempotencyKeys) return settle(doubt, 0);
+      for (let number = 0; ; number += 1) {
+        let failure: RefundError;
+        try {
+          return await call.attempt(number, (attempt) => adapter.create(input, attempt));
+        } catch (error) {
+          if (signal?.aborted && !isRefundError(error)) {
+            // The caller stopped it while the request may have been out.
+            throw unknown(stopped(error), 'so refundkit could not find out');
+          }
+          failure = isRefundError(error)
+            ? error
+            : new RefundError({
+                code: 'provider_error',
+                provider,
+                retryable: true,
+                message: `${provider}'s answer could not be read (${(error as Error)?.message})`,
+                cause: error,
+              });
+        }
+        // The adapter knows it cannot tell (Commerce Layer's ambiguous identification).
+        if (failure.code === 'outcome_unknown') {
+          throw unknown(failure, 'and refundkit cannot tell which refund is this one');
+        }
+        if (mayHaveActed(failure)) doubt = failure;
+        const budgetLeft =
+          failure.retryable &&
+          number < maxRetries &&
+          !call.deadline.aborted &&
+          (failure.retryAfterMs ?? 0) <= maxRetryDelayMs;
+        // Sending again cannot refund twice: nothing was made yet, or the provider deduplicates by key.
+        if (budgetLeft && (!doubt || capabilities.idempotencyKeys)) {
+          try {
+            await call.retry(number, backoff(number, failure), failure);
+          } catch (error) {
+            if (!doubt) throw error;
+            throw unknown(doubt, signal?.aborted ? 'and the call was stopped' : 'and the deadline passed');
+          }
+          continue;
+        }
+        if (!doubt) throw failure;
+        return settle(doubt, number);
+      }
+    }
     try {
-      return await createWithRetries();
+      return await attempts();
     } catch (error) {
-      if (isRefundError(error) || !inDoubt) throw call.end(error);
-      // Aborted (by the caller or the deadline) while a request may have made a refund.
-      throw call.end(
-        unknownOutcome(
-          new RefundError({ code: 'network', provider, message: 'the call was stopped', cause: error }),
-          'so refundkit could not find out',
-        ),
-      );
+      // Without credentials; a wait cut by the deadline is a timeout.
+      throw call.end(error);
     }
   }
 
@@ -288,7 +419,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     } catch (error) {
       if (isRefundError(error)) {
         hooks?.onError?.({
-          provider: error.provider ?? String(input?.provider),
+          provider: error.provider ?? (typeof input?.provider === 'string' ? input.provider : ''),
           operation,
           attempt: 0,
           error,
@@ -303,16 +434,18 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     retrieve: (input, callOptions) =>
       reported('retrieve', input, () => {
         const adapter = resolveProvider(providers, input);
-        const id = checkId(adapter, 'id', input.id);
-        return read(adapter, 'retrieve', callOptions?.signal, (call) =>
+        const { signal } = checkCallOptions(callOptions);
+        const id = checkRefundId(adapter, input.id);
+        return read(adapter, 'retrieve', signal, (call) =>
           adapter.retrieve({ id, payment: input.payment }, call),
         );
       }),
     list: (input, callOptions) =>
       reported('list', input, () => {
         const adapter = resolveProvider(providers, input);
+        const { signal } = checkCallOptions(callOptions);
         const payment = checkPayment(adapter, input.payment);
-        return read(adapter, 'list', callOptions?.signal, (call) => adapter.list({ payment }, call));
+        return read(adapter, 'list', signal, (call) => adapter.list({ payment }, call));
       }),
     capabilities(provider) {
       return resolveProvider(providers, { provider }).capabilities;

@@ -3,6 +3,17 @@ import { type AdapterCreateInput, invalidRequest, type Money, type RefundAdapter
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** What an object literal or `JSON.parse` makes: not a Map, a Date, an array or a class instance. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Without a lone surrogate, which cannot be sent as UTF-8 (it would become U+FFFD, or a URIError). */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+const malformed = 'must be well-formed Unicode (it holds a lone surrogate)';
+
 /** The configured adapter named by `input.provider`, or an invalid_request error. */
 export function resolveProvider(providers: Record<string, RefundAdapter>, input: unknown): RefundAdapter {
   if (!isRecord(input)) throw invalidRequest('input', 'must be an object');
@@ -18,10 +29,11 @@ export function resolveProvider(providers: Record<string, RefundAdapter>, input:
   return adapter;
 }
 
-/** A non-empty string, else an invalid_request for `field`. */
+/** A non-empty, well-formed string, else an invalid_request for `field`. */
 export function checkId(adapter: RefundAdapter, field: string, id: unknown): string {
   if (typeof id !== 'string' || id.trim() === '')
     throw invalidRequest(field, 'is required', adapter.provider);
+  if (!isWellFormed(id)) throw invalidRequest(field, malformed, adapter.provider);
   return id;
 }
 
@@ -31,6 +43,14 @@ export function checkPayment(adapter: RefundAdapter, payment: unknown): string {
   const problem = adapter.checkPayment(id);
   if (problem) throw invalidRequest('payment', problem, adapter.provider);
   return id;
+}
+
+/** A refund id in the form the provider's refund ids take, else an invalid_request for `id`. */
+export function checkRefundId(adapter: RefundAdapter, id: unknown): string {
+  const checked = checkId(adapter, 'id', id);
+  const problem = adapter.checkRefundId(checked);
+  if (problem) throw invalidRequest('id', problem, adapter.provider);
+  return checked;
 }
 
 /**
@@ -55,11 +75,11 @@ export function checkCreateInput(
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
       throw invalid('amount.value', 'must be a positive safe integer of minor units (1505 for 15.05)');
     }
-    // Whatever it is, as text: the adapter's answer for `undefined` or `392` is a clear refusal too.
-    const code = String(currency);
-    const problem = adapter.checkCurrency(code);
+    // A string, not whatever `String()` makes of it: `['JPY']` is not JPY, and an object may throw.
+    if (typeof currency !== 'string') throw invalid('amount.currency', 'must be a currency code (a string)');
+    const problem = adapter.checkCurrency(currency);
     if (problem) throw invalid('amount.currency', problem);
-    money = { value, currency: code };
+    money = { value, currency };
   }
 
   if (reason !== undefined && (typeof reason !== 'string' || !capabilities.reasons.includes(reason))) {
@@ -67,18 +87,18 @@ export function checkCreateInput(
   }
 
   const maxLength = capabilities.referenceMaxLength;
-  if (
-    reference !== undefined &&
-    (typeof reference !== 'string' || reference.length === 0 || reference.length > maxLength)
-  ) {
-    throw invalid('reference', `must be a string of 1 to ${maxLength} characters`);
+  if (reference !== undefined) {
+    if (typeof reference !== 'string' || reference.length === 0 || reference.length > maxLength) {
+      throw invalid('reference', `must be a string of 1 to ${maxLength} characters`);
+    }
+    if (!isWellFormed(reference)) throw invalid('reference', malformed);
   }
 
   let checkedMetadata: Record<string, string> | undefined;
   if (metadata !== undefined) {
     const limits = capabilities.metadata;
     if (!limits) throw invalid('metadata', `${provider} keeps no metadata`);
-    if (!isRecord(metadata)) throw invalid('metadata', 'must be an object of strings');
+    if (!isPlainObject(metadata)) throw invalid('metadata', 'must be a plain object of strings');
     const entries = Object.entries(metadata);
     if (entries.length > limits.maxKeys) throw invalid('metadata', `has more than ${limits.maxKeys} keys`);
     for (const [key, value] of entries) {
@@ -88,6 +108,7 @@ export function checkCreateInput(
       if (typeof value !== 'string' || value.length > limits.maxValueLength) {
         throw invalid(`metadata.${key}`, `must be a string of at most ${limits.maxValueLength} characters`);
       }
+      if (!isWellFormed(key) || !isWellFormed(value)) throw invalid(`metadata.${key}`, malformed);
     }
     checkedMetadata = Object.fromEntries(entries) as Record<string, string>;
   }
@@ -103,10 +124,24 @@ export function checkCreateInput(
   };
 }
 
-/** Sent as a header, so visible ASCII only: anything else would fail (or be trimmed) on the way out. */
+/**
+ * Sent as a header, so visible ASCII only (which is well-formed): anything else would fail (or be trimmed)
+ * on the way out.
+ */
 export function checkIdempotencyKey(key: unknown): string | undefined {
   if (key !== undefined && (typeof key !== 'string' || !/^[!-~]{1,255}$/.test(key))) {
     throw invalidRequest('idempotencyKey', 'must be 1 to 255 visible ASCII characters');
   }
   return key;
+}
+
+/** A call's options, omitted or an object: an optional `AbortSignal` and idempotency key. */
+export function checkCallOptions(options: unknown): { signal?: AbortSignal; idempotencyKey?: string } {
+  if (options === undefined) return {};
+  if (!isRecord(options)) throw invalidRequest('options', 'must be an object');
+  const { signal, idempotencyKey } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidRequest('options.signal', 'must be an AbortSignal');
+  }
+  return { signal, idempotencyKey: checkIdempotencyKey(idempotencyKey) };
 }

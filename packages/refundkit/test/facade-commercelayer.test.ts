@@ -16,8 +16,10 @@ afterAll(async () => {
   await Promise.all(closers.map((close) => close()));
 });
 
-function setup(options: Partial<RefundsOptions<never>> & { amount?: number; currency?: string } = {}) {
-  const { amount = 10_000, currency = 'EUR', ...facade } = options;
+function setup(
+  options: Partial<RefundsOptions<never>> & { amount?: number; currency?: string; soleWriter?: boolean } = {},
+) {
+  const { amount = 10_000, currency = 'EUR', soleWriter, ...facade } = options;
   const sandbox = createCommercelayerSandbox();
   const events: RefundEvent[] = [];
   const requests: string[] = [];
@@ -25,7 +27,7 @@ function setup(options: Partial<RefundsOptions<never>> & { amount?: number; curr
     requests.push(`${request.method} ${new URL(request.url).pathname.replace(/^\/api/, '')}`);
     return sandbox.fetch(request);
   };
-  const adapter = commercelayer({ ...sandbox.credentials, fetch });
+  const adapter = commercelayer({ ...sandbox.credentials, fetch, ...(soleWriter ? { soleWriter } : {}) });
   const refunds = createRefunds({
     providers: { commercelayer: adapter },
     retryDelayMs: 1,
@@ -161,7 +163,8 @@ describe('refundkit over the Commerce Layer sandbox', () => {
         reference: 'rma-7',
       });
 
-    it('a trigger whose answer never settles (a fetch that ignores the abort): found by reconciliation', async () => {
+    /** A facade whose trigger is made but whose answer never settles (a fetch that ignores the abort). */
+    function neverSettles(soleWriter: boolean) {
       // undici can lose a copied Request's abort after a GC (nodejs/undici#4068): the trigger is made, and the
       // promise of its answer never settles. The attempt still ends at its timeout.
       const sandbox = createCommercelayerSandbox();
@@ -173,28 +176,112 @@ describe('refundkit over the Commerce Layer sandbox', () => {
         return new Promise<Response>(() => {});
       };
       const refunds = createRefunds({
-        providers: { commercelayer: commercelayer({ ...sandbox.credentials, fetch }) },
+        providers: { commercelayer: commercelayer({ ...sandbox.credentials, fetch, soleWriter }) },
         retryDelayMs: 1,
         timeoutMs: 300,
       });
       const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+      return { sandbox, requests, refunds, payment };
+    }
+
+    it('a trigger whose answer never settles, as the sole writer: found by reconciliation', async () => {
+      const { sandbox, requests, refunds, payment } = neverSettles(true);
       const refund = await create(refunds, payment);
       expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' });
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
       expect(requests.filter((request) => request.startsWith('PATCH /captures'))).toHaveLength(1);
     });
 
+    it('a trigger whose answer never settles, by default: outcome_unknown, and its advice never triggers again', async () => {
+      const { sandbox, requests, refunds, payment } = neverSettles(false);
+      // The new refund could be another process's: it is not claimed.
+      const error = await create(refunds, payment).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'outcome_unknown', inDoubt: { payment, reference: 'rma-7' } });
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ amount: 300, reference: undefined })]);
+      const again = await refunds
+        .create(
+          { provider: 'commercelayer', payment, amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' },
+          { idempotencyKey: (error as RefundError).inDoubt!.idempotencyKey },
+        )
+        .catch((caught: unknown) => caught);
+      expect(again).toMatchObject({ code: 'outcome_unknown' });
+      expect(requests.filter((request) => request.startsWith('PATCH /captures'))).toHaveLength(1);
+      expect(sandbox.refunds()).toHaveLength(1);
+    });
+
+    it('a trigger whose answer never settles, by default: outcome_unknown names the refund among inDoubt.candidates', async () => {
+      // commercelayer's `soleWriter` option: "such a refund could be another process's, so it is only named
+      // in outcome_unknown's inDoubt.candidates".
+      const { sandbox, refunds, payment } = neverSettles(false);
+      const error = await create(refunds, payment).catch((caught: unknown) => caught);
+      const [made] = sandbox.refunds();
+      expect(error).toMatchObject({ code: 'outcome_unknown', inDoubt: { candidates: [made!.id] } });
+    });
+
     it.each(['http-500', 'http-503'] as const)(
-      '%s: reconciles, then sends again and records one refund',
+      '%s: never triggered again; looks maxRetries + 1 times, then outcome_unknown, no refund',
       async (kind) => {
-        const { refunds, payment, sandbox, events } = setup();
+        const { refunds, payment, sandbox, events, requests } = setup();
         sandbox.faults.inject({ kind, match: { operationId: 'updateCapture' } });
-        const refund = await create(refunds, payment);
-        expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7' });
-        expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
-        expect(events.find((event) => event.delayMs !== undefined)?.error?.status).toBe(
-          Number(kind.slice(5)),
+        const error = await create(refunds, payment).catch((caught: unknown) => caught);
+        // A 5xx may come from a gateway while Commerce Layer still refunds: the trigger has no key, no resend.
+        expect(error).toMatchObject({
+          code: 'outcome_unknown',
+          provider: 'commercelayer',
+          status: Number(kind.slice(5)),
+          retryable: false,
+          inDoubt: { payment, reference: 'rma-7', amount: { value: 300, currency: 'EUR' }, candidates: [] },
+        });
+        expect(sandbox.refunds()).toEqual([]);
+        expect(requests.filter((request) => request === `PATCH /captures/${payment}`)).toHaveLength(1);
+        expect(events.filter((event) => event.operation === 'reconcile' && event.method)).toHaveLength(3);
+        expect(events.some((event) => event.delayMs !== undefined && event.operation === 'create')).toBe(
+          false,
         );
+      },
+    );
+
+    it.each([
+      ['gateway-error 502 while the trigger still refunds', { kind: 'gateway-error' }],
+      ['drop-after-commit (reset)', { kind: 'drop-after-commit' }],
+    ] as const)(
+      '%s, as the sole writer: identified, tagged and returned, one trigger',
+      async (_name, fault) => {
+        const { refunds, payment, sandbox, requests } = setup({ soleWriter: true });
+        sandbox.faults.inject({ ...fault, match: { operationId: 'updateCapture' } });
+        const refund = await create(refunds, payment);
+        expect(refund).toMatchObject({
+          amount: { value: 300, currency: 'EUR' },
+          reference: 'rma-7',
+          payment,
+        });
+        expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
+        expect(requests.filter((request) => request === `PATCH /captures/${payment}`)).toHaveLength(1);
+      },
+    );
+
+    it.each([
+      ['gateway-error 502 while the trigger still refunds', { kind: 'gateway-error' }],
+      ['drop-after-commit (reset)', { kind: 'drop-after-commit' }],
+    ] as const)(
+      '%s, by default: outcome_unknown naming the new refund, one trigger, untagged',
+      async (_name, fault) => {
+        const { refunds, payment, sandbox, requests } = setup();
+        sandbox.faults.inject({ ...fault, match: { operationId: 'updateCapture' } });
+        const error = await create(refunds, payment).catch((caught: unknown) => caught);
+        const [made] = sandbox.refunds();
+        expect(error).toMatchObject({
+          code: 'outcome_unknown',
+          retryable: false,
+          inDoubt: {
+            payment,
+            reference: 'rma-7',
+            amount: { value: 300, currency: 'EUR' },
+            candidates: [made!.id],
+          },
+        });
+        expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: made!.id, reference: undefined })]);
+        expect(requests.filter((request) => request === `PATCH /captures/${payment}`)).toHaveLength(1);
       },
     );
 
@@ -222,18 +309,9 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       expect(sandbox.refunds()).toEqual([]);
     });
 
-    it('drop-after-commit (reset): the adapter identifies its refund, tags it and returns it', async () => {
-      const { refunds, payment, sandbox, requests } = setup();
-      sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
-      const refund = await create(refunds, payment);
-      expect(refund).toMatchObject({ amount: { value: 300, currency: 'EUR' }, reference: 'rma-7', payment });
-      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, reference: 'rma-7' })]);
-      expect(requests.filter((request) => request === `PATCH /captures/${payment}`)).toHaveLength(1);
-    });
-
-    it('drop-after-commit (timeout): one refund, returned with its reference', async () => {
+    it('drop-after-commit (timeout), as the sole writer: one refund, returned with its reference', async () => {
       // Long enough that only the dropped answer times out, even on a loaded machine: the requests are counted.
-      const { refunds, payment, sandbox, requests } = setup({ timeoutMs: 1000 });
+      const { refunds, payment, sandbox, requests } = setup({ timeoutMs: 1000, soleWriter: true });
       sandbox.faults.inject({
         kind: 'drop-after-commit',
         drop: 'timeout',
@@ -253,7 +331,7 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       expect(requests.filter((request) => request.startsWith('PATCH /captures'))).toHaveLength(1);
     });
 
-    it('drop-after-commit (timeout) over HTTP: reconciliation finds and tags the refund, one refund', async () => {
+    it('drop-after-commit (timeout) over HTTP, as the sole writer: reconciliation finds and tags the refund', async () => {
       const served = createCommercelayerSandbox();
       const { url, close } = await served.listen();
       closers.push(close);
@@ -261,6 +339,7 @@ describe('refundkit over the Commerce Layer sandbox', () => {
       const requests: string[] = [];
       const adapter = commercelayer({
         ...served.credentials,
+        soleWriter: true,
         baseUrl: url,
         fetch: (request) => {
           requests.push(`${request.method} ${new URL(request.url).pathname}`);

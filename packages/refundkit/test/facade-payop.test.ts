@@ -181,12 +181,13 @@ describe('refundkit over the PayOp sandbox', () => {
       providers: { payop: payop({ token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', fetch: sandbox.fetch }) },
       retryDelayMs: 1,
     });
+    // One at a time: a promise left waiting for its turn would reject unobserved.
     for (const operation of [
-      refunds.create({ provider: 'payop', payment }),
-      refunds.list({ provider: 'payop', payment }),
-      refunds.retrieve({ provider: 'payop', id: unknownTransaction }),
+      () => refunds.create({ provider: 'payop', payment }),
+      () => refunds.list({ provider: 'payop', payment }),
+      () => refunds.retrieve({ provider: 'payop', id: unknownTransaction }),
     ]) {
-      expect(await caught(operation)).toMatchObject({
+      expect(await caught(operation())).toMatchObject({
         code: 'authentication',
         status: 401,
         retryable: false,
@@ -197,43 +198,71 @@ describe('refundkit over the PayOp sandbox', () => {
 
   describe('faults on createRefund: one refund per logical create', () => {
     const onCreate = { operationId: 'createRefund' };
+    const input = (payment: string) =>
+      ({ provider: 'payop', payment, amount: { value: 1500, currency: 'USD' }, reference: 'rma-7' }) as const;
+
     it.each<[string, FaultSpec, number]>([
-      // [name, fault, POSTs sent]
-      ['http-500', { kind: 'http-500', match: onCreate }, 2],
-      ['http-503', { kind: 'http-503', match: onCreate }, 2],
-      ['http-429 (Retry-After 0)', { kind: 'http-429', retryAfter: 0, match: onCreate }, 2],
-      ['drop-after-commit (reset)', { kind: 'drop-after-commit', drop: 'reset', match: onCreate }, 1],
-      ['two 500s in a row', { kind: 'http-500', times: 2, match: onCreate }, 3],
+      // [name, fault, POSTs sent]: refused unprocessed, or found by its reference; never sent twice in doubt.
+      [
+        'http-429 (Retry-After 0): refused, sent again',
+        { kind: 'http-429', retryAfter: 0, match: onCreate },
+        2,
+      ],
+      ['drop-after-commit (reset): found', { kind: 'drop-after-commit', drop: 'reset', match: onCreate }, 1],
+      ['gateway-error 502 after the commit: found', { kind: 'gateway-error', match: onCreate }, 1],
+      ['garbage-200 after the commit: found', { kind: 'garbage-200', match: onCreate }, 1],
     ])('%s', async (_name, fault, posts) => {
       const { refunds, payment, sandbox, sent } = setup();
       sandbox.faults.inject(fault);
-      const refund = await refunds.create({
-        provider: 'payop',
-        payment,
-        amount: { value: 1500, currency: 'USD' },
-        reference: 'rma-7',
-      });
+      const refund = await refunds.create(input(payment));
       expect(refund).toMatchObject({ reference: 'rma-7', amount: { value: 1500, currency: 'USD' } });
       expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: refund.id, amount: 1500 })]);
       expect(sent('POST')).toBe(posts);
     });
 
-    it('a reset before processing is outcome_unknown after one look, never sent again', async () => {
+    it.each<[string, FaultSpec]>([
+      ['http-500', { kind: 'http-500', match: onCreate }],
+      ['http-503', { kind: 'http-503', match: onCreate }],
+      ['two 500s in a row', { kind: 'http-500', times: 2, match: onCreate }],
+    ])('%s is never sent again: looks maxRetries + 1 times, then outcome_unknown', async (_name, fault) => {
+      const { refunds, payment, sandbox, sent } = setup();
+      sandbox.faults.inject(fault);
+      const error = await caught(refunds.create(input(payment), { idempotencyKey: 'key-500' }));
+      // A 5xx may come from a gateway while PayOp still commits: without an idempotency key, no resend.
+      expect(error).toMatchObject({
+        code: 'outcome_unknown',
+        provider: 'payop',
+        status: fault.kind === 'http-503' ? 503 : 500,
+        retryable: false,
+        inDoubt: {
+          payment,
+          reference: 'rma-7',
+          amount: { value: 1500, currency: 'USD' },
+          idempotencyKey: 'key-500',
+          candidates: [],
+        },
+      });
+      expect((error as Error).message).toContain('idempotencyKey "key-500"');
+      expect(sent('POST')).toBe(1);
+      expect(sent('GET')).toBe(3);
+      expect(sandbox.refunds()).toEqual([]);
+      // Following the advice only looks again: nothing was made, and PayOp is never sent it twice.
+      sandbox.faults.clear();
+      const again = await caught(refunds.create(input(payment), { idempotencyKey: 'key-500' }));
+      expect(again).toMatchObject({ code: 'outcome_unknown', inDoubt: { idempotencyKey: 'key-500' } });
+      expect(sent('POST')).toBe(1);
+      expect(sandbox.refunds()).toEqual([]);
+    });
+
+    it('a reset before processing is outcome_unknown after maxRetries + 1 looks, never sent again', async () => {
       const { refunds, payment, sandbox, sent } = setup();
       sandbox.faults.inject({ kind: 'reset', match: onCreate });
-      const error = await caught(
-        refunds.create({
-          provider: 'payop',
-          payment,
-          amount: { value: 1500, currency: 'USD' },
-          reference: 'rma-7',
-        }),
-      );
+      const error = await caught(refunds.create(input(payment)));
       // No answer came, so the create may still be running at PayOp: no idempotency key makes a resend safe.
       expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'payop', retryable: false });
       expect((error as Error).message).toContain('rma-7');
       expect(sent('POST')).toBe(1);
-      expect(sent('GET')).toBe(1);
+      expect(sent('GET')).toBe(3);
       expect(sandbox.refunds()).toEqual([]);
     });
 
@@ -270,13 +299,13 @@ describe('refundkit over the PayOp sandbox', () => {
       expect(sent('POST')).toBe(1);
     });
 
-    it('a 500 on every attempt ends with that provider_error and no refund', async () => {
+    it('a 500 on every attempt is sent once: outcome_unknown with its status, no refund', async () => {
       const { refunds, payment, sandbox, sent } = setup();
       sandbox.faults.inject({ kind: 'http-500', times: Number.POSITIVE_INFINITY, match: onCreate });
       const error = await caught(refunds.create({ provider: 'payop', payment }));
-      expect(error).toMatchObject({ code: 'provider_error', status: 500, retryable: true });
+      expect(error).toMatchObject({ code: 'outcome_unknown', status: 500, retryable: false });
       expect(sandbox.refunds()).toEqual([]);
-      expect(sent('POST')).toBe(3);
+      expect(sent('POST')).toBe(1);
     });
 
     it('a reset on every attempt ends with outcome_unknown and no refund', async () => {
@@ -396,6 +425,9 @@ describe('refundkit over the PayOp sandbox', () => {
     sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'createRefund' } });
     sandbox.faults.inject({ kind: 'reset', match: { operationId: 'createRefund' } });
     await attempt(refunds.create({ provider: 'payop', payment, amount: { value: 100, currency: 'USD' } }));
+    // In doubt after the 500, PayOp is never sent the create again: the reset is still armed.
+    expect(sandbox.faults.pending()).toEqual([expect.objectContaining({ kind: 'reset' })]);
+    sandbox.faults.clear();
     await attempt(refunds.create({ provider: 'payop', payment, amount: { value: 10_000, currency: 'USD' } }));
     await attempt(refunds.create({ provider: 'payop', payment: unknownTransaction }));
     await attempt(refunds.retrieve({ provider: 'payop', id: unknownTransaction }));

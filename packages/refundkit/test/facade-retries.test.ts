@@ -154,7 +154,8 @@ describe('facade retries, timeouts and aborts', () => {
     const error = await create({ idempotencyKey: 'key-9' }).catch((caught: unknown) => caught);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'smartpay' });
-    expect((error as Error).message).toContain('retry with idempotencyKey key-9');
+    expect((error as Error).message).toContain('call create again with idempotencyKey "key-9"');
+    expect(error).toMatchObject({ inDoubt: { idempotencyKey: 'key-9' } });
     // Two creates with the same key, then the reconciliation's list, tried twice: each attempt timed out.
     expect(requests).toEqual(['POST /v1/refunds', 'POST /v1/refunds', 'GET /v1/refunds', 'GET /v1/refunds']);
     expect(events.filter((event) => event.error?.code === 'timeout')).toHaveLength(2);
@@ -177,12 +178,23 @@ describe('facade retries, timeouts and aborts', () => {
     expect(sandbox.refunds()).toHaveLength(1);
   });
 
-  it('after exhausting retries on 5xx, reconciles and reports the provider error truthfully', async () => {
+  it('after exhausting resends on 5xx, looks once more and ends in outcome_unknown, never the plain 500', async () => {
     const { sandbox, create, requests } = setup({ maxRetries: 1 });
     sandbox.faults.inject({ kind: 'http-500', times: 2, match: { operationId: 'createRefund' } });
-    await expect(create()).rejects.toMatchObject({ code: 'provider_error', status: 500 });
+    const error = await create({ idempotencyKey: 'key-5' }).catch((caught: unknown) => caught);
+    // A 500 may have come from a gateway while Smartpay committed: in doubt, not "not made".
+    expect(error).toMatchObject({
+      code: 'outcome_unknown',
+      status: 500,
+      retryable: false,
+      inDoubt: { idempotencyKey: 'key-5', candidates: [] },
+    });
     expect(requests).toEqual(['POST /v1/refunds', 'POST /v1/refunds', 'GET /v1/refunds']);
     expect(sandbox.refunds()).toEqual([]);
+    // Following the advice sends it again under the same key, which Smartpay deduplicates.
+    const refund = await create({ idempotencyKey: 'key-5' });
+    expect(requests.filter((request) => request.startsWith('POST'))).toHaveLength(3);
+    expect(sandbox.refunds().map((entry) => entry.id)).toEqual([refund.id]);
   });
 
   it('returns outcome_unknown when the response is lost and reconciliation fails too', async () => {
@@ -191,7 +203,8 @@ describe('facade retries, timeouts and aborts', () => {
     sandbox.faults.inject({ kind: 'http-503', times: 5, match: { operationId: 'listRefunds' } });
     const error = await create({ idempotencyKey: 'key-7' }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'outcome_unknown', provider: 'smartpay', retryable: false });
-    expect((error as Error).message).toContain('retry with idempotencyKey key-7');
+    expect((error as Error).message).toContain('call create again with idempotencyKey "key-7"');
+    expect(error).toMatchObject({ inDoubt: { idempotencyKey: 'key-7' } });
     expect(sandbox.refunds()).toHaveLength(1);
     // Following the advice is safe: the same key replays the refund that was made.
     sandbox.faults.clear();

@@ -1,6 +1,8 @@
+import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRefunds, RefundError, smartpay } from '../src/index.js';
+import { checkCallOptions, checkRefundId } from '../src/validate.js';
 
 // A fetch that counts: validation must reject before anything is sent.
 function counting() {
@@ -12,12 +14,14 @@ function counting() {
   const refunds = createRefunds({
     providers: { smartpay: smartpay({ secretKey: 'sk_test_validation1', fetch }) },
     maxRetries: 0,
+    // What is sent fails and is looked for: without waiting between looks.
+    retryDelayMs: 1,
   });
   return { refunds, calls: () => calls };
 }
 
 const valid = {
-  provider: 'smartpay',
+  provider: 'smartpay' as const,
   payment: 'payment_test_GDEATBKK8XAp9XGf6J4U4',
   amount: { value: 1500, currency: 'JPY' },
   reason: 'requested_by_customer',
@@ -156,5 +160,146 @@ describe('create input validation', () => {
     });
     expect(() => refunds.capabilities('paypal' as 'smartpay')).toThrow(RefundError);
     expect(calls()).toBe(0);
+  });
+});
+
+// Inputs that used to escape as a TypeError or a URIError, or to be sent: each is an invalid_request naming
+// its field, before anything is sent, through a facade over the sandbox (so valid inputs do succeed).
+describe('bad input that used to escape', () => {
+  function sandboxed(hooks?: Parameters<typeof createRefunds>[0]['hooks']) {
+    const sandbox = createSmartpaySandbox();
+    let calls = 0;
+    const fetch = (request: Request) => {
+      calls += 1;
+      return sandbox.fetch(request);
+    };
+    const refunds = createRefunds({
+      providers: { smartpay: smartpay({ ...sandbox.credentials, fetch }) },
+      maxRetries: 0,
+      hooks,
+    });
+    const payment = sandbox.createPayment({ amount: 10_000, currency: 'JPY' });
+    return { refunds, payment, calls: () => calls };
+  }
+
+  async function refused(call: () => Promise<unknown>, field: string, calls: () => number) {
+    const error = await call().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(RefundError);
+    expect(error).toMatchObject({ code: 'invalid_request', field, retryable: false });
+    expect(calls()).toBe(0);
+  }
+
+  class Note {
+    ticket = '42';
+  }
+  const throwing = {
+    toString() {
+      throw new Error('toString was called');
+    },
+  };
+
+  it.each([
+    ['a null-prototype currency', { amount: { value: 1, currency: Object.create(null) } }, 'amount.currency'],
+    ['a currency whose toString throws', { amount: { value: 1, currency: throwing } }, 'amount.currency'],
+    ["['JPY'] as a currency", { amount: { value: 1, currency: ['JPY'] } }, 'amount.currency'],
+    ['a number as a currency', { amount: { value: 1, currency: 392 } }, 'amount.currency'],
+    ['a missing currency', { amount: { value: 1 } }, 'amount.currency'],
+    ['Map metadata', { metadata: new Map([['ticket', '42']]) }, 'metadata'],
+    ['Date metadata', { metadata: new Date() }, 'metadata'],
+    ['class-instance metadata', { metadata: new Note() }, 'metadata'],
+    ['array metadata', { metadata: ['42'] }, 'metadata'],
+    ['a payment with a lone surrogate', { payment: 'payment_test_\ud800' }, 'payment'],
+    ['a reference with a lone surrogate', { reference: 'rma-\udc00' }, 'reference'],
+    ['a metadata key with a lone surrogate', { metadata: { '\ud800': 'v' } }, 'metadata.\ud800'],
+    ['a metadata value with a lone surrogate', { metadata: { note: 'x\ud800' } }, 'metadata.note'],
+  ])('create refuses %s', async (_name, change, field) => {
+    const { refunds, payment, calls } = sandboxed();
+    await refused(() => refunds.create({ ...valid, payment, ...change } as never), field, calls);
+  });
+
+  it('create takes null-prototype metadata and well-formed astral characters', async () => {
+    const { refunds, payment, calls } = sandboxed();
+    const metadata = Object.assign(Object.create(null), { note: '🎁 gift' });
+    const refund = await refunds.create({ ...valid, payment, reference: 'rma-😀', metadata });
+    expect(refund.reference).toBe('rma-😀');
+    expect(calls()).toBe(1);
+  });
+
+  // These need the facade to check its call options with `checkCallOptions`.
+  it.each([
+    ['null options', null, 'options'],
+    ['string options', 'x', 'options'],
+    ["a signal that isn't an AbortSignal", { signal: 'x' }, 'options.signal'],
+    ['a signal-like object', { signal: { aborted: false } }, 'options.signal'],
+    ['a malformed idempotency key', { idempotencyKey: 'cl\ud800' }, 'idempotencyKey'],
+  ])('create, retrieve and list refuse %s', async (_name, options, field) => {
+    const { refunds, payment, calls } = sandboxed();
+    const id = 'refund_test_5cyuNKXxPDfZ6bqKs7kDaX';
+    await refused(() => refunds.create({ ...valid, payment }, options as never), field, calls);
+    await refused(() => refunds.retrieve({ provider: 'smartpay', id }, options as never), field, calls);
+    await refused(() => refunds.list({ provider: 'smartpay', payment }, options as never), field, calls);
+  });
+
+  // These need the facade's retrieve to check the id with `checkRefundId`.
+  it.each([
+    ['a lone surrogate', '\ud800'],
+    ['a path', 'refund_test_abc/../../v1/payments'],
+    ['a query', 'refund_test_abc?expand=all'],
+    ['a fragment', 'refund_test_abc#x'],
+    ['a percent-encoding', 'refund_test_abc%2F'],
+    ['a control character', 'refund_test_abc\n'],
+    ['whitespace', '   '],
+    ['another shape', 're_123'],
+    ['a number', 42],
+  ])('retrieve refuses an id with %s', async (_name, id) => {
+    const { refunds, calls } = sandboxed();
+    await refused(() => refunds.retrieve({ provider: 'smartpay', id: id as string }), 'id', calls);
+  });
+
+  it('retrieve and list still send well-formed input', async () => {
+    const { refunds, payment, calls } = sandboxed();
+    const refund = await refunds.create({ ...valid, payment }, { signal: new AbortController().signal });
+    await expect(refunds.retrieve({ provider: 'smartpay', id: refund.id }, {})).resolves.toEqual(refund);
+    await expect(refunds.list({ provider: 'smartpay', payment }, undefined)).resolves.toEqual([refund]);
+    expect(calls()).toBe(3);
+  });
+
+  // Needs the facade's onError report to not String() a provider that is not a string.
+  it('reports an unusable provider to onError as an invalid_request', async () => {
+    const reported: unknown[] = [];
+    const { refunds, calls } = sandboxed({ onError: (event) => reported.push(event.error) });
+    await refused(
+      () => refunds.create({ ...valid, provider: Object.create(null) } as never),
+      'provider',
+      calls,
+    );
+    expect(reported).toEqual([expect.objectContaining({ code: 'invalid_request', field: 'provider' })]);
+  });
+
+  it('checkCallOptions and checkRefundId, on their own', () => {
+    const { signal } = new AbortController();
+    expect(checkCallOptions(undefined)).toEqual({});
+    expect(checkCallOptions({ signal, idempotencyKey: 'k-1' })).toEqual({ signal, idempotencyKey: 'k-1' });
+    for (const [options, field] of [
+      [null, 'options'],
+      [7, 'options'],
+      [[], 'options'],
+      [{ signal: new EventTarget() }, 'options.signal'],
+      [{ idempotencyKey: '' }, 'idempotencyKey'],
+    ] as const) {
+      expect(() => checkCallOptions(options)).toThrow(
+        expect.objectContaining({ code: 'invalid_request', field }),
+      );
+    }
+    const adapter = smartpay({ secretKey: 'sk_test_validation1' });
+    expect(checkRefundId(adapter, 'refund_live_ABC123')).toBe('refund_live_ABC123');
+    for (const id of [undefined, '', '\ud800', 'refund_live_ABC/123']) {
+      expect(() => checkRefundId(adapter, id)).toThrow(
+        expect.objectContaining({ code: 'invalid_request', field: 'id', provider: 'smartpay' }),
+      );
+    }
   });
 });

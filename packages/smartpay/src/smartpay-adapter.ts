@@ -61,12 +61,16 @@ export function smartpay(options: SmartpayAdapterOptions): RefundAdapter {
   return {
     provider: 'smartpay',
     capabilities: smartpayCapabilities,
-    secrets: [options.secretKey],
+    secrets: () => [options.secretKey],
     fetch: options.fetch,
     checkPayment: (payment) =>
       /^payment_(test|live)_[0-9a-zA-Z]+$/.test(payment)
         ? undefined
         : 'must look like payment_test_… or payment_live_…',
+    checkRefundId: (id) =>
+      /^refund_(test|live)_[0-9a-zA-Z]+$/.test(id)
+        ? undefined
+        : 'must look like refund_test_… or refund_live_…',
     // JPY alone: no need for the ISO table.
     checkCurrency: (currency) => (currency === 'JPY' ? undefined : 'smartpay refunds only in JPY'),
 

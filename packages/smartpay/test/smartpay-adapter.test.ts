@@ -88,7 +88,25 @@ describe('smartpay adapter', () => {
     const { adapter } = setup();
     expect(adapter.checkPayment('payment_live_ABC123')).toBeUndefined();
     expect(adapter.checkPayment('pi_123')).toBe('must look like payment_test_… or payment_live_…');
+    expect(adapter.checkRefundId('refund_test_5cyuNKXxPDfZ6bqKs7kDaX')).toBeUndefined();
+    for (const bad of [
+      '',
+      ' ',
+      'a b',
+      'a/b',
+      'a?b',
+      'a#b',
+      'a%2Fb',
+      'a\nb',
+      '\ud800',
+      '..',
+      're_123',
+      'refund_test_',
+      'refund_test_a/b',
+    ]) {
+      expect(adapter.checkRefundId(bad)).toBe('must look like refund_test_… or refund_live_…');
+    }
     expect(adapter.capabilities).toBe(smartpayCapabilities);
-    expect(adapter.secrets).toEqual([expect.stringMatching(/^sk_test_/)]);
+    expect(adapter.secrets()).toEqual([expect.stringMatching(/^sk_test_/)]);
   });
 });

@@ -30,6 +30,8 @@ export interface Sandbox<Credentials extends Record<string, string>, PaymentInpu
   createPayment(input: PaymentInput): string;
   /** The refunds recorded so far, oldest first. */
   refunds(): SandboxLedgerEntry[];
+  /** Resolves once every request received so far has been processed, late commits included. */
+  settled(): Promise<void>;
   /** Serves the sandbox over HTTP on 127.0.0.1. */
   listen(options?: ListenOptions): Promise<ListeningSandbox>;
   /** The runtime, for mounting several sandboxes on one server. */
@@ -53,7 +55,8 @@ export function createSandbox<
     credentials: Object.freeze({ ...definition.credentials }),
     faults: runtime.faults,
     createPayment: (input) => definition.createPayment(input),
-    refunds: () => definition.refunds(),
+    refunds: runtime.refunds,
+    settled: runtime.settled,
     runtime,
     async listen(listenOptions) {
       const served = await serveSandboxes({ '': runtime }, listenOptions);

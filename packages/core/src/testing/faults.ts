@@ -11,7 +11,19 @@ export type FaultKind =
   /** Drop the connection before the request is processed. */
   | 'reset'
   /** Process the request (the refund is recorded), then lose the response: a reset or a timeout. */
-  | 'drop-after-commit';
+  | 'drop-after-commit'
+  /**
+   * A gateway or load balancer in front of the provider answers `status` (502 by default) with its own HTML
+   * page, while the provider still processes the request: before the answer, or `ms` milliseconds after it.
+   */
+  | 'gateway-error'
+  /**
+   * Process the request `ms` milliseconds late, whether or not the caller is still waiting, and answer if it
+   * is: a commit that lands after the attempt's timeout, or a slow write (Commerce Layer's tag).
+   */
+  | 'slow'
+  /** Process the request, then answer 200 with a body that is not JSON (`commit: false`: without processing). */
+  | 'garbage-200';
 
 export interface FaultMatch {
   /** Only requests for this operation, e.g. `createRefund`. */
@@ -27,8 +39,14 @@ export interface FaultSpec {
   /** How many matching requests it affects; default 1. `Infinity` keeps it until cleared. */
   times?: number;
   match?: FaultMatch;
-  /** For `delay`: the wait in milliseconds (default 100). */
+  /** Matching requests to let through untouched before the fault applies; default 0. */
+  skip?: number;
+  /** For `delay` and `slow`: the wait in milliseconds (default 100); for `gateway-error`: how long after its answer the request is processed (default 0: before it). */
   ms?: number;
+  /** For `gateway-error`: the status it answers, default 502. */
+  status?: 502 | 503 | 504;
+  /** For `garbage-200`: whether the request is processed first (default true). */
+  commit?: boolean;
   /** For `http-429`: the `Retry-After` value in seconds (default 1). */
   retryAfter?: number;
   /** For `drop-after-commit`: lose the response by resetting the connection (default) or by never answering. */
@@ -37,9 +55,22 @@ export interface FaultSpec {
 
 export interface ActiveFault extends FaultSpec {
   remaining: number;
+  /** Matching requests still to let through before it applies. */
+  skipping: number;
 }
 
-const kinds = new Set<FaultKind>(['http-500', 'http-503', 'http-429', 'delay', 'reset', 'drop-after-commit']);
+/** Every fault kind, for validation and for listing the valid ones. */
+export const faultKinds: readonly FaultKind[] = [
+  'http-500',
+  'http-503',
+  'http-429',
+  'delay',
+  'reset',
+  'drop-after-commit',
+  'gateway-error',
+  'slow',
+  'garbage-200',
+];
 
 export interface FaultControl {
   /** Arms a fault for the next matching requests. */
@@ -56,10 +87,16 @@ export function createFaults(): FaultControl & {
   let active: ActiveFault[] = [];
   return {
     inject(fault) {
-      if (!kinds.has(fault.kind)) throw new TypeError(`Unknown fault kind "${String(fault.kind)}"`);
+      if (!faultKinds.includes(fault.kind)) {
+        throw new TypeError(`Unknown fault kind "${String(fault.kind)}" (one of: ${faultKinds.join(', ')})`);
+      }
       const times = fault.times ?? 1;
       if (!(times > 0)) throw new TypeError('Fault "times" must be a positive number');
-      active.push({ ...fault, remaining: times });
+      const skip = fault.skip ?? 0;
+      if (!(Number.isSafeInteger(skip) && skip >= 0)) {
+        throw new TypeError('Fault "skip" must be a whole number ≥ 0');
+      }
+      active.push({ ...fault, remaining: times, skipping: skip });
     },
     clear() {
       active = [];
@@ -68,7 +105,13 @@ export function createFaults(): FaultControl & {
       return active.map((fault) => ({ ...fault }));
     },
     take(request) {
-      const fault = active.find((candidate) => matches(candidate.match, request));
+      // Each fault counts the requests it lets through on its own; the first one not skipping applies.
+      let fault: ActiveFault | undefined;
+      for (const candidate of active) {
+        if (!matches(candidate.match, request)) continue;
+        if (candidate.skipping > 0) candidate.skipping -= 1;
+        else fault ??= candidate;
+      }
       if (!fault) return undefined;
       fault.remaining -= 1;
       if (fault.remaining <= 0) active = active.filter((candidate) => candidate !== fault);

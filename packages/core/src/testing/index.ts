@@ -2,6 +2,7 @@
 export type { ListeningSandbox, Sandbox } from './create-sandbox.js';
 export { createSandbox } from './create-sandbox.js';
 export type { ActiveFault, FaultControl, FaultKind, FaultMatch, FaultSpec } from './faults.js';
+export { faultKinds } from './faults.js';
 export type {
   OperationHandler,
   OperationRequest,
@@ -14,6 +15,6 @@ export type {
   SandboxRuntime,
   SandboxTools,
 } from './sandbox.js';
-export { SandboxResponseError, violationHeader } from './sandbox.js';
+export { SandboxResponseError, traceHeader, violationHeader } from './sandbox.js';
 export type { ListenOptions, ServedSandboxes } from './serve.js';
 export { serveSandboxes } from './serve.js';

@@ -27,6 +27,8 @@ export interface SandboxLedgerEntry {
   reference?: string | undefined;
   /** Creation time, ISO 8601. */
   createdAt: string;
+  /** The `x-refundkit-sandbox-trace` header of the request that made it, when it had one. */
+  trace?: string;
 }
 
 export interface SandboxPaymentInput {
@@ -95,6 +97,12 @@ export class SandboxResponseError extends Error {
 /** Header naming the spec violation that made the sandbox reject a request. */
 export const violationHeader = 'x-refundkit-sandbox-violation';
 
+/**
+ * Request header whose value the sandbox records on the refunds that request makes (`trace` in the ledger),
+ * so a test can tell which of many concurrent calls made which refund.
+ */
+export const traceHeader = 'x-refundkit-sandbox-trace';
+
 /** How a request ended: a response, a dropped connection, or no answer at all. */
 export type SandboxOutcome = { type: 'response'; response: Response } | { type: 'reset' } | { type: 'hang' };
 
@@ -138,6 +146,13 @@ export interface SandboxRuntime {
   handle(request: Request, path: string): Promise<SandboxOutcome>;
   /** The API base path from the spec's server URL, e.g. `/api`. */
   basePath: string;
+  /** The ledger, each refund with the trace of the request that made it. */
+  refunds(): SandboxLedgerEntry[];
+  /**
+   * Resolves once every request received so far has been processed, late ones (`slow`, `gateway-error`
+   * with `ms`) included; rejects if processing one of them broke the spec.
+   */
+  settled(): Promise<void>;
 }
 
 const alphanumeric = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -175,6 +190,21 @@ async function readBody(request: Request): Promise<{ body: unknown; malformed: b
   }
 }
 
+/** What a gateway in front of the provider answers when the provider is slow or down. */
+function gatewayPage(status: number): Response {
+  const title = `${status} ${status === 504 ? 'Gateway Time-out' : status === 503 ? 'Service Temporarily Unavailable' : 'Bad Gateway'}`;
+  return new Response(`<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`, {
+    status,
+    headers: { 'content-type': 'text/html' },
+  });
+}
+
+/** A copy of `request` that is still readable after its caller gave up (late processing reads it then). */
+async function detached(request: Request): Promise<Request> {
+  const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
+}
+
 /** A network error shaped like undici's, so clients see what a real dropped connection looks like. */
 function connectionResetError(): TypeError {
   return new TypeError('fetch failed', {
@@ -185,6 +215,16 @@ function connectionResetError(): TypeError {
 export function createSandboxRuntime(definition: SandboxDefinition): SandboxRuntime {
   const validator = new OpenApiValidator(definition.spec);
   const faults = createFaults();
+  const traces = new Map<string, string>();
+  // Requests being handled, so `settled()` can wait for late commits; and what broke while nobody waited.
+  const inFlight = new Set<Promise<unknown>>();
+  const lateFailures: unknown[] = [];
+  function track<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    const forget = () => inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
   const respond = (response: SandboxResponse): SandboxOutcome => ({
     type: 'response',
     response: jsonResponse(definition.mediaType, response),
@@ -220,7 +260,11 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     }
   }
 
-  async function handle(request: Request, path: string): Promise<SandboxOutcome> {
+  function handle(request: Request, path: string): Promise<SandboxOutcome> {
+    return track(handleTracked(request, path));
+  }
+
+  async function handleTracked(request: Request, path: string): Promise<SandboxOutcome> {
     if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return control(request, path);
     const base = validator.basePath;
     if (!path.startsWith(base)) return respond(definition.notFound());
@@ -255,9 +299,43 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
 
     const pathname = new URL(request.url).pathname;
     const baseUrl = `${new URL(request.url).origin}${pathname.slice(0, pathname.length - apiPath.length)}`;
-    const outcome = await process(request, matched, baseUrl);
-    if (fault?.kind === 'drop-after-commit') return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
-    return outcome;
+    switch (fault?.kind) {
+      case 'drop-after-commit':
+        await process(request, matched, baseUrl);
+        return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
+      case 'slow': {
+        // Processed late even when the caller has given up; answered only if it is still there.
+        const late = await detached(request);
+        await sleep(fault.ms ?? 100);
+        const outcome = await process(late, matched, baseUrl);
+        return request.signal.aborted ? { type: 'hang' } : outcome;
+      }
+      case 'gateway-error': {
+        const status = fault.status ?? 502;
+        if (!fault.ms) await process(request, matched, baseUrl);
+        else {
+          const late = await detached(request);
+          const ms = fault.ms;
+          track(
+            sleep(ms)
+              .then(() => process(late, matched, baseUrl))
+              .catch((error: unknown) => void lateFailures.push(error)),
+          );
+        }
+        return { type: 'response', response: gatewayPage(status) };
+      }
+      case 'garbage-200':
+        if (fault.commit !== false) await process(request, matched, baseUrl);
+        return {
+          type: 'response',
+          response: new Response('<html><body>OK</body></html>', {
+            status: 200,
+            headers: { 'content-type': definition.mediaType },
+          }),
+        };
+      default:
+        return process(request, matched, baseUrl);
+    }
   }
 
   async function process(
@@ -298,23 +376,38 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     const handler = definition.handlers[matched.operationId];
     if (!handler)
       throw new Error(`The ${definition.provider} sandbox has no handler for ${matched.operationId}`);
-    return answer(
-      handler({
-        operationId: matched.operationId,
-        baseUrl,
-        pathParams: matched.pathParams,
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-      }),
-    );
+    const trace = request.headers.get(traceHeader);
+    // Handlers are synchronous, so the refunds that appear across the call are this request's.
+    const before = trace === null ? undefined : new Set(definition.refunds().map((refund) => refund.id));
+    const response = handler({
+      operationId: matched.operationId,
+      baseUrl,
+      pathParams: matched.pathParams,
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+    });
+    if (before) {
+      for (const refund of definition.refunds()) if (!before.has(refund.id)) traces.set(refund.id, trace!);
+    }
+    return answer(response);
   }
 
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     // Like a real fetch: a request whose signal has fired is never sent.
     request.signal.throwIfAborted();
-    const outcome = await handle(request, new URL(request.url).pathname);
+    // Like a real fetch, it rejects when its signal fires, whatever the server is still doing.
+    const { signal } = request;
+    let stop = () => {};
+    const outcome = await Promise.race([
+      handle(request, new URL(request.url).pathname),
+      new Promise<never>((_, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        stop = () => signal.removeEventListener('abort', onAbort);
+      }),
+    ]).finally(() => stop());
     if (outcome.type === 'response') return outcome.response;
     if (outcome.type === 'hang') {
       // The response is lost: wait for the caller to give up (bounded), then fail as a dropped connection.
@@ -328,5 +421,14 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     faults: { inject: faults.inject, clear: faults.clear, pending: faults.pending },
     handle,
     basePath: validator.basePath,
+    refunds: () =>
+      definition.refunds().map((refund) => {
+        const trace = traces.get(refund.id);
+        return trace === undefined ? refund : { ...refund, trace };
+      }),
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      if (lateFailures.length > 0) throw lateFailures.splice(0)[0];
+    },
   };
 }

@@ -42,6 +42,8 @@ export async function runDemo(): Promise<DemoRow[]> {
       commercelayer: commercelayer({
         ...sandboxes.commercelayer.credentials,
         fetch: sandboxes.commercelayer.fetch,
+        // The demo is the only maker of refunds on its captures, so a lost trigger answer can be matched.
+        soleWriter: true,
       }),
       payop: payop({ ...sandboxes.payop.credentials, fetch: sandboxes.payop.fetch }),
       smartpay: smartpay({ ...sandboxes.smartpay.credentials, fetch: sandboxes.smartpay.fetch }),
