@@ -206,6 +206,7 @@ function planCalls(rng: Random, setup: Setup, round: number): PlannedCall[] {
       previous &&
       kind === 0 &&
       previous.idempotencyKey &&
+      !previous.misuse &&
       (setup.idempotencyKeys || previous.instance === instance)
     ) {
       // The same logical refund again, concurrently: one call.
