@@ -9,3 +9,20 @@ export function adapterCall(
   if (!fetch) throw new TypeError('adapterCall: the adapter under test needs a fetch (e.g. sandbox.fetch)');
   return { fetch: (url, init) => fetch(new Request(url, init)), signal };
 }
+
+/**
+ * Refund ids every adapter's `checkRefundId` must refuse, whatever its provider's id shape: empty, blank,
+ * and what would change the URL they are sent in or could not be sent at all.
+ */
+export const urlBreakingIds: readonly string[] = [
+  '',
+  ' ',
+  'a b',
+  'a/b',
+  'a?b',
+  'a#b',
+  'a%2Fb',
+  'a\nb',
+  '\ud800',
+  '..',
+];

@@ -4,111 +4,30 @@
 // what "never twice, never lost" promises, attributing each ledger refund to the logical create whose
 // request made it (the sandbox records the trace header each request carries).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createCommercelayerSandbox } from '@refundkit/commercelayer/testing';
-import type { FaultSpec, Sandbox } from '@refundkit/core/testing';
-import { traceHeader } from '@refundkit/core/testing';
-import { createGeinsSandbox } from '@refundkit/geins/testing';
-import { createPayopSandbox } from '@refundkit/payop/testing';
-import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
-import {
-  commercelayer,
-  createRefunds,
-  geins,
-  payop,
-  type Refund,
-  type RefundAdapter,
-  RefundError,
-  smartpay,
-} from 'refundkit';
+import { type FaultSpec, seededRandom, traceHeader } from '@refundkit/core/testing';
+import { createRefunds, type Refund, RefundError } from 'refundkit';
+import { type ProviderSetup, providerSetups } from './provider-setups.js';
 
 /** `commercelayer-sole-writer`: one instance whose adapter is told it is the only writer (`soleWriter`). */
 export type ModelProvider = 'smartpay' | 'payop' | 'geins' | 'commercelayer' | 'commercelayer-sole-writer';
 
-type AnySandbox = Sandbox<Record<string, string>, { amount: number; currency: string }>;
-
-interface Setup {
-  sandbox(seed: number): AnySandbox;
-  adapter(credentials: Record<string, string>, fetch: (request: Request) => Promise<Response>): RefundAdapter;
-  currency: string;
-  /** The operation that makes the refund, and the other operations a create or its reconciliation sends. */
-  createOperation: string;
-  otherOperations: string[];
-  fullRefunds: boolean;
-  idempotencyKeys: boolean;
+interface Setup extends ProviderSetup {
   /** How many `createRefunds` instances (processes) share the sandbox. */
   instances: 1 | 2;
+  soleWriter: boolean;
 }
 
 const setups: Record<ModelProvider, Setup> = {
-  smartpay: {
-    sandbox: (seed) => createSmartpaySandbox({ seed }) as unknown as AnySandbox,
-    adapter: (credentials, fetch) => smartpay({ secretKey: credentials.secretKey!, fetch }),
-    currency: 'JPY',
-    createOperation: 'createRefund',
-    otherOperations: ['listRefunds'],
-    fullRefunds: true,
-    idempotencyKeys: true,
-    instances: 2,
-  },
-  payop: {
-    sandbox: (seed) => createPayopSandbox({ seed }) as unknown as AnySandbox,
-    adapter: (credentials, fetch) => payop({ ...(credentials as { token: string }), fetch }),
-    currency: 'EUR',
-    createOperation: 'createRefund',
-    otherOperations: ['listRefunds'],
-    fullRefunds: true,
-    idempotencyKeys: false,
-    instances: 2,
-  },
-  geins: {
-    sandbox: (seed) => createGeinsSandbox({ seed }) as unknown as AnySandbox,
-    adapter: (credentials, fetch) =>
-      geins({ ...(credentials as { apiKey: string; username: string; password: string }), fetch }),
-    currency: 'SEK',
-    createOperation: 'createRefund',
-    otherOperations: ['retrieveRefund', 'listRefunds'],
-    fullRefunds: false,
-    idempotencyKeys: false,
-    instances: 2,
-  },
-  commercelayer: {
-    sandbox: (seed) => createCommercelayerSandbox({ seed }) as unknown as AnySandbox,
-    adapter: (credentials, fetch) =>
-      commercelayer({ ...(credentials as { organization: string; accessToken: string }), fetch }),
-    currency: 'EUR',
-    createOperation: 'updateCapture',
-    otherOperations: ['retrieveCapture', 'listCaptureRefunds', 'updateRefund'],
-    fullRefunds: true,
-    idempotencyKeys: false,
-    instances: 2,
-  },
-  'commercelayer-sole-writer': {
-    sandbox: (seed) => createCommercelayerSandbox({ seed }) as unknown as AnySandbox,
-    adapter: (credentials, fetch) =>
-      commercelayer({
-        ...(credentials as { organization: string; accessToken: string }),
-        fetch,
-        soleWriter: true,
-      }),
-    currency: 'EUR',
-    createOperation: 'updateCapture',
-    otherOperations: ['retrieveCapture', 'listCaptureRefunds', 'updateRefund'],
-    fullRefunds: true,
-    idempotencyKeys: false,
-    instances: 1,
-  },
+  smartpay: { ...providerSetups.smartpay, instances: 2, soleWriter: false },
+  payop: { ...providerSetups.payop, instances: 2, soleWriter: false },
+  geins: { ...providerSetups.geins, instances: 2, soleWriter: false },
+  commercelayer: { ...providerSetups.commercelayer, instances: 2, soleWriter: false },
+  'commercelayer-sole-writer': { ...providerSetups.commercelayer, instances: 1, soleWriter: true },
 };
 
-/** mulberry32, seeded: every choice of a run follows from its seed. */
+/** Seeded choices: every choice of a run follows from its seed. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (below: number) => Math.floor(next() * below),
@@ -262,7 +181,7 @@ export async function runRound(
       return sandbox.fetch(request);
     };
     return createRefunds({
-      providers: { [provider]: setup.adapter(sandbox.credentials, fetch) },
+      providers: { [provider]: setup.adapter(sandbox, fetch, { soleWriter: setup.soleWriter }) },
       ...timing,
       ...(log && {
         hooks: {

@@ -15,9 +15,9 @@
 //    carries no other reference, and is claimed by no other create (see below). When `included` does not
 //    show exactly one, the capture's refunds are listed again. When the trigger failed ambiguously (see
 //    `mayHaveActed`: a 5xx, a timeout, a dropped connection), the adapter lists the capture's refunds itself:
-//    exactly one candidate → ours, go on to 4; none → the original failure is rethrown and the facade
-//    decides; more than one, or one that another unsettled create could also have made → `outcome_unknown`
-//    naming the candidates (it cannot tell which one is ours).
+//    none → the original failure is rethrown and the facade decides; exactly one → ours only with
+//    `soleWriter` (else another process may have made it); more than one, or one that another unsettled
+//    create could also have made → `outcome_unknown` naming the candidates (it cannot tell which is ours).
 // 4. Tag: `PATCH /refunds/{refundId}` with `reference`, `reference_origin: 'refundkit'` and `metadata`
 //    (plus `refundkit_reason`), so a later `list` (the facade's reconciliation) finds it by reference.
 //    The refund exists whatever happens to the tag: a failed tag is retried once, then the refund is
@@ -25,16 +25,17 @@
 //
 // What keeps that sound beyond a single request:
 // - Every trigger is remembered before it is sent (by the create's idempotency key, with S), and forgotten
-//   only once its refund is tagged or its trigger was certainly refused. An identified refund is remembered
-//   with its id, so a tag that fails or outlives its attempt is written by the next `list`.
+//   only once its refund is tagged or its trigger was certainly refused; while remembered, no second trigger
+//   is sent for that key. An identified refund is remembered with its id, so a tag that fails or outlives
+//   its attempt is written by the next `list`.
 // - `list` (the facade's reconciliation lists the capture) identifies the refund of each remembered trigger
 //   with the rules of 3 and tags it, so that reconciliation finds it by reference.
 // - A refund identified for one create is claimed: never a candidate of another. A refund that could be
 //   either of two unsettled creates' (same capture, same amount) is given to neither.
 // - Creates, and lists with remembered triggers, run one at a time per capture and adapter, so two of them
 //   never see each other's refund as new. A refund made elsewhere (another process, the dashboard) with
-//   our amount while our trigger is unsettled and before it is tagged cannot be told from ours: that is
-//   the one case this adapter can get wrong, and only refundkit's shared lease (across processes) avoids it.
+//   our amount while our trigger's outcome is unknown cannot be told from ours: by default such a refund is
+//   only named as a candidate; with `soleWriter` the caller vouches that there is none.
 import {
   type AdapterCall,
   type AdapterCreateInput,
@@ -53,6 +54,7 @@ import {
   type RefundErrorCode,
   type RefundStatus,
   successData,
+  whenAborted,
 } from '@refundkit/core';
 import { type CommercelayerClientOptions, commercelayerClientConfig } from './commercelayer-client.js';
 import type { CommercelayerErrors, CommercelayerRefundAttributes } from './commercelayer-schemas.js';
@@ -277,11 +279,12 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       return run();
     });
     const ended = new Promise<void>((resolve) => {
-      current.then(
-        () => resolve(),
-        () => resolve(),
-      );
-      signal.addEventListener('abort', () => resolve(), { once: true });
+      const release = whenAborted(signal, resolve);
+      const end = () => {
+        release();
+        resolve();
+      };
+      current.then(end, end);
     });
     const tail = previous.then(() => ended);
     queues.set(payment, tail);

@@ -37,3 +37,16 @@ export function whenAborted(signal: AbortSignal, callback: () => void): () => vo
     registry.delete(signal);
   };
 }
+
+/**
+ * A promise that rejects with `signal`'s reason once it aborts (at once if it has), to race work against,
+ * and the function that stops listening once the race is over.
+ */
+export function abortRejection(signal: AbortSignal): { promise: Promise<never>; release: () => void } {
+  let release = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else release = whenAborted(signal, () => reject(signal.reason));
+  });
+  return { promise, release };
+}

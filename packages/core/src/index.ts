@@ -1,4 +1,4 @@
-export { whenAborted } from './abort.js';
+export { abortRejection, whenAborted } from './abort.js';
 export type { AdapterClient, AdapterClientMethod, ClientConfig } from './adapter-client.js';
 export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
@@ -21,7 +21,7 @@ export type {
   RefundAdapter,
   RefundStatus,
 } from './refund.js';
-export { commonRefundReasons } from './refund.js';
+export { commonRefundReasons, uuidPattern } from './refund.js';
 export type { RefundErrorCode, RefundErrorOptions, RefundInDoubt } from './refund-error.js';
 export { invalidRequest, isRefundError, RefundError } from './refund-error.js';
 export { sleep } from './sleep.js';

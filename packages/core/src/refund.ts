@@ -107,3 +107,6 @@ export const commonRefundReasons: readonly string[] = [
   'duplicate',
   'other',
 ];
+
+/** A UUID of any version, in either case: the shape of PayOp's and Geins' ids. */
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 // One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
-import { whenAborted } from './abort.js';
+import { abortRejection, whenAborted } from './abort.js';
 import { nodeRequest } from './node-request.js';
 import type { AdapterCall } from './refund.js';
 import { RefundError, type RefundErrorOptions } from './refund-error.js';
@@ -396,20 +396,16 @@ export async function runAttempt<T>(
     hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;
   };
+  // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request it
+  // copied, once a GC has collected the copy's controller (nodejs/undici#4068).
+  const aborted = abortRejection(signal);
   try {
-    return await Promise.race([
-      work({ fetch, signal }),
-      // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request
-      // it copied, once a GC has collected the copy's controller (nodejs/undici#4068).
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    ]);
+    return await Promise.race([work({ fetch, signal }), aborted.promise]);
   } catch (error) {
     throw classify(error);
   } finally {
     clearTimeout(timer);
     stopListening?.();
+    aborted.release();
   }
 }

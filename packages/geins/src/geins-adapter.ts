@@ -15,6 +15,7 @@ import {
   RefundError,
   type RefundStatus,
   successData,
+  uuidPattern,
 } from '@refundkit/core';
 import { basicCredentials, type GeinsClientOptions, geinsClientConfig } from './geins-client.js';
 import type { GeinsEnvelope, GeinsRefund } from './geins-schemas.js';
@@ -123,9 +124,6 @@ function toRefund(refund: GeinsRefund): Refund {
   };
 }
 
-/** Refund ids are UUIDs. */
-const refundIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function checkOrderId(payment: string): string | undefined {
   return /^[1-9]\d*$/.test(payment) && Number(payment) <= int32Max
     ? undefined
@@ -174,7 +172,8 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: checkOrderId,
-    checkRefundId: (id) => (refundIdPattern.test(id) ? undefined : 'must be a Geins refund id (a UUID)'),
+    // Refund ids are UUIDs (fact sheet: `refundId` string/uuid).
+    checkRefundId: (id) => (uuidPattern.test(id) ? undefined : 'must be a Geins refund id (a UUID)'),
 
     async create(input, call) {
       if (!input.amount) throw invalidRequest('amount', 'is required by geins', 'geins');

@@ -1,6 +1,6 @@
 import { type AdapterCreateInput, RefundError } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
-import { adapterCall } from '../../../test/support/adapter-call.js';
+import { adapterCall, urlBreakingIds } from '../../../test/support/adapter-call.js';
 import { createGeinsClient, type GeinsRefund, geins, geinsCapabilities } from '../src/index.js';
 import { createGeinsSandbox, type GeinsPaymentInput } from '../src/testing/index.js';
 
@@ -398,20 +398,7 @@ describe('geins adapter', () => {
     for (const valid of ['3f0b6c2e-8d4a-4b7e-9c1f-2a5d6e7f8a90', '3F0B6C2E-8D4A-4B7E-9C1F-2A5D6E7F8A90']) {
       expect(adapter.checkRefundId(valid)).toBeUndefined();
     }
-    for (const bad of [
-      '',
-      ' ',
-      'a b',
-      'a/b',
-      'a?b',
-      'a#b',
-      'a%2Fb',
-      'a\nb',
-      '\ud800',
-      '..',
-      '4312',
-      '3f0b6c2e-8d4a-4b7e-9c1f-2a5d6e7f8a9',
-    ]) {
+    for (const bad of [...urlBreakingIds, '4312', '3f0b6c2e-8d4a-4b7e-9c1f-2a5d6e7f8a9']) {
       expect(adapter.checkRefundId(bad)).toBe('must be a Geins refund id (a UUID)');
     }
     expect(adapter.capabilities).toBe(geinsCapabilities);

@@ -15,6 +15,7 @@ import {
   RefundError,
   type RefundErrorCode,
   type RefundStatus,
+  uuidPattern,
 } from '@refundkit/core';
 import type { paths } from './generated/payop.gen.js';
 import { type PayopClientOptions, payopClientConfig } from './payop-client.js';
@@ -44,8 +45,6 @@ export const payopCapabilities: ProviderCapabilities = {
 /** Metadata keys the adapter writes itself, so `list` can find a refund by its reference. */
 const referenceKey = 'refundkit_reference';
 const reasonKey = 'refundkit_reason';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 1 new, 2 accepted, 3 and 4 rejected (PayOp does not tell 3 and 4 apart). */
 const statuses: Record<number, RefundStatus> = { 1: 'pending', 2: 'succeeded', 3: 'failed', 4: 'failed' };

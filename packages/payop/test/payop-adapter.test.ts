@@ -1,6 +1,6 @@
 import { type AdapterCall, RefundError } from '@refundkit/core';
 import { describe, expect, it } from 'vitest';
-import { adapterCall } from '../../../test/support/adapter-call.js';
+import { adapterCall, urlBreakingIds } from '../../../test/support/adapter-call.js';
 import { payop, payopCapabilities } from '../src/index.js';
 import { createPayopSandbox } from '../src/testing/index.js';
 
@@ -378,19 +378,7 @@ describe('payop adapter', () => {
       expect(adapter.checkPayment(bad)).toBe('must be a PayOp transaction identifier (a UUID)');
     }
     expect(adapter.checkRefundId('81962ed0-a65c-4d1a-851b-b3dbf9750399')).toBeUndefined();
-    for (const bad of [
-      '',
-      ' ',
-      'a b',
-      'a/b',
-      'a?b',
-      'a#b',
-      'a%2Fb',
-      'a\nb',
-      '\ud800',
-      '..',
-      '8888888-7725-4d1a-851b-b3dbf9750399',
-    ]) {
+    for (const bad of [...urlBreakingIds, '8888888-7725-4d1a-851b-b3dbf9750399']) {
       expect(adapter.checkRefundId(bad)).toBe('must be a PayOp refund identifier (a UUID)');
     }
     expect(adapter.provider).toBe('payop');

@@ -1,6 +1,7 @@
 import {
   type AdapterCall,
   type AdapterCreateInput,
+  abortRejection,
   Deadline,
   isRefundError,
   mayHaveActed,
@@ -10,7 +11,6 @@ import {
   RefundError,
   type RefundHooks,
   runAttempt,
-  whenAborted,
   withoutSecrets,
 } from '@refundkit/core';
 import { createLogicalRefunds, type LogicalRefund } from './logical-refunds.js';
@@ -207,12 +207,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const names = { callerReference: checked.reference !== undefined };
-    const known = logical.find(adapter.provider, input, names);
+    const callerReference = checked.reference !== undefined;
+    const known = logical.find(adapter.provider, input, callerReference);
     if (known?.state.kind === 'made') return known.state.refund;
     if (known?.state.kind === 'in_flight') return joined(adapter, known, signal);
     // A new logical refund, or one whose outcome stayed unknown: this call settles it.
-    const refund = known ?? logical.open(adapter.provider, input, names);
+    const refund = known ?? logical.open(adapter.provider, input, callerReference);
     const result = runProtocol(adapter, refund.input, signal, known !== undefined);
     refund.state = { kind: 'in_flight', result };
     try {
@@ -226,28 +226,29 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
+  /** The failure of a call its caller stopped while a refund may have been in the making. */
+  const stopped = (provider: string, cause: unknown) =>
+    new RefundError({ code: 'network', provider, message: 'the call was stopped', cause });
+
   /** A call that names a logical refund in flight waits for that call's outcome (or for its own signal). */
   async function joined(adapter: RefundAdapter, refund: LogicalRefund, signal: AbortSignal | undefined) {
     if (refund.state.kind !== 'in_flight') throw new Error('unreachable: joined a settled refund');
     const { result } = refund.state;
     if (!signal) return result;
     signal.throwIfAborted();
-    let release = () => {};
-    const stopped = new Promise<never>((_, reject) => {
-      release = whenAborted(signal, () => reject(signal.reason));
-    });
+    const aborted = abortRejection(signal);
     try {
-      return await Promise.race([result, stopped]);
+      return await Promise.race([result, aborted.promise]);
     } catch (error) {
       if (!signal.aborted) throw error;
       throw unknownOutcome(
         adapter,
         refund.input,
-        new RefundError({ code: 'network', provider: adapter.provider, message: 'the call was stopped' }),
+        stopped(adapter.provider, error),
         'while another call with the same idempotency key or reference was making it',
       );
     } finally {
-      release();
+      aborted.release();
     }
   }
 
@@ -331,7 +332,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           await call.wait(backoff(look, failure));
         } catch (error) {
           if (signal?.aborted && !call.deadline.aborted)
-            throw unknown(stopped(error), 'so refundkit stopped looking');
+            throw unknown(stopped(provider, error), 'so refundkit stopped looking');
           throw unknown(failure, 'and the deadline passed before it was listed');
         }
         const found = await find(failure);
@@ -356,9 +357,6 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       }
     }
 
-    const stopped = (cause: unknown) =>
-      new RefundError({ code: 'network', provider, message: 'the call was stopped', cause });
-
     async function attempts(): Promise<Refund> {
       if (doubt && !capabilities.idempotencyKeys) return settle(doubt, 0);
       for (let number = 0; ; number += 1) {
@@ -368,7 +366,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         } catch (error) {
           if (signal?.aborted && !isRefundError(error)) {
             // The caller stopped it while the request may have been out.
-            throw unknown(stopped(error), 'so refundkit could not find out');
+            throw unknown(stopped(provider, error), 'so refundkit could not find out');
           }
           failure = isRefundError(error)
             ? error

@@ -51,13 +51,9 @@ export interface LogicalRefunds {
    * a generated one), and by its reference when the caller chose it. Throws `conflict` when a name is taken
    * by a refund with other parameters.
    */
-  find(
-    provider: string,
-    input: AdapterCreateInput,
-    names: { callerReference: boolean },
-  ): LogicalRefund | undefined;
+  find(provider: string, input: AdapterCreateInput, callerReference: boolean): LogicalRefund | undefined;
   /** Takes up a new logical refund under its names. */
-  open(provider: string, input: AdapterCreateInput, names: { callerReference: boolean }): LogicalRefund;
+  open(provider: string, input: AdapterCreateInput, callerReference: boolean): LogicalRefund;
   /** Records how a call of `refund` ended: made, in doubt, or certainly not made (then it is forgotten). */
   settle(refund: LogicalRefund, outcome: { made: Refund } | { inDoubt: true } | { notMade: true }): void;
 }
@@ -66,11 +62,7 @@ export function createLogicalRefunds(): LogicalRefunds {
   const byName = new Map<string, LogicalRefund>();
   const namesOf = new Map<LogicalRefund, string[]>();
 
-  const nameList = (
-    provider: string,
-    input: AdapterCreateInput,
-    { callerReference }: { callerReference: boolean },
-  ) => [
+  const nameList = (provider: string, input: AdapterCreateInput, callerReference: boolean) => [
     // Generated keys too: an `outcome_unknown` hands its key to the caller to settle the refund with.
     `key ${JSON.stringify([provider, input.idempotencyKey])}`,
     // A reference is looked for among one payment's refunds, so it names a refund of that payment.
@@ -83,10 +75,10 @@ export function createLogicalRefunds(): LogicalRefunds {
   }
 
   return {
-    find(provider, input, names) {
+    find(provider, input, callerReference) {
       const fingerprint = fingerprintOf(provider, input);
       let found: LogicalRefund | undefined;
-      for (const name of nameList(provider, input, names)) {
+      for (const name of nameList(provider, input, callerReference)) {
         const refund = byName.get(name);
         if (!refund) continue;
         if (refund.fingerprint !== fingerprint || (found && found !== refund)) {
@@ -98,13 +90,13 @@ export function createLogicalRefunds(): LogicalRefunds {
       return found;
     },
 
-    open(provider, input, names) {
+    open(provider, input, callerReference) {
       const refund: LogicalRefund = {
         fingerprint: fingerprintOf(provider, input),
         input,
         state: { kind: 'in_doubt' },
       };
-      const list = nameList(provider, input, names);
+      const list = nameList(provider, input, callerReference);
       namesOf.set(refund, list);
       for (const name of list) byName.set(name, refund);
       return refund;

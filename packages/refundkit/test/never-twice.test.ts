@@ -3,98 +3,14 @@
 // call never ends in a plain error once a refund may have been made, callers never share a refund, and a
 // name (idempotency key, reference) never answers for a refund of other parameters.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createCommercelayerSandbox } from '@refundkit/commercelayer/testing';
-import { type FaultSpec, traceHeader } from '@refundkit/core/testing';
-import { createGeinsSandbox } from '@refundkit/geins/testing';
-import { createPayopSandbox } from '@refundkit/payop/testing';
-import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
+import { type FaultSpec, type SandboxLedgerEntry, traceHeader } from '@refundkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
-  commercelayer,
-  createRefunds,
-  geins,
-  payop,
-  type Refund,
-  type RefundAdapter,
-  RefundError,
-  type RefundsOptions,
-  smartpay,
-} from '../src/index.js';
-
-type Fetch = (request: Request) => Promise<Response>;
-type Provider = 'smartpay' | 'payop' | 'geins' | 'commercelayer';
-
-interface LedgerEntry {
-  id: string;
-  payment: string;
-  amount: number;
-  reference?: string | undefined;
-  trace?: string;
-}
-
-interface AnySandbox {
-  fetch: Fetch;
-  credentials: Record<string, string>;
-  faults: { inject(fault: FaultSpec): void; clear(): void };
-  createPayment(input: { amount: number; currency: string }): string;
-  refunds(): LedgerEntry[];
-  settled(): Promise<void>;
-}
-
-const providers: Record<
-  Provider,
-  {
-    sandbox: () => AnySandbox;
-    adapter: (sandbox: AnySandbox, fetch: Fetch, options: { soleWriter?: boolean }) => RefundAdapter;
-    currency: string;
-    /** The request that makes a refund. */
-    makes: (request: Request) => boolean;
-    /** The operation id of that request, for faults. */
-    operationId: string;
-  }
-> = {
-  smartpay: {
-    sandbox: () => createSmartpaySandbox() as unknown as AnySandbox,
-    adapter: (sandbox, fetch) => smartpay({ secretKey: sandbox.credentials.secretKey!, fetch }),
-    currency: 'JPY',
-    makes: (request) => request.method === 'POST' && new URL(request.url).pathname.endsWith('/v1/refunds'),
-    operationId: 'createRefund',
-  },
-  payop: {
-    sandbox: () => createPayopSandbox() as unknown as AnySandbox,
-    adapter: (sandbox, fetch) => payop({ token: sandbox.credentials.token!, fetch }),
-    currency: 'EUR',
-    makes: (request) =>
-      request.method === 'POST' && new URL(request.url).pathname.endsWith('/v1/refunds/create'),
-    operationId: 'createRefund',
-  },
-  geins: {
-    sandbox: () => createGeinsSandbox() as unknown as AnySandbox,
-    adapter: (sandbox, fetch) =>
-      geins({
-        apiKey: sandbox.credentials.apiKey!,
-        username: sandbox.credentials.username!,
-        password: sandbox.credentials.password!,
-        fetch,
-      }),
-    currency: 'SEK',
-    makes: (request) => request.method === 'POST' && /\/Refund$/.test(new URL(request.url).pathname),
-    operationId: 'createRefund',
-  },
-  commercelayer: {
-    sandbox: () => createCommercelayerSandbox() as unknown as AnySandbox,
-    adapter: (sandbox, fetch, { soleWriter }) =>
-      commercelayer({
-        organization: sandbox.credentials.organization!,
-        accessToken: sandbox.credentials.accessToken!,
-        fetch,
-        ...(soleWriter ? { soleWriter } : {}),
-      }),
-    currency: 'EUR',
-    makes: (request) => request.method === 'PATCH' && new URL(request.url).pathname.includes('/captures/'),
-    operationId: 'updateCapture',
-  },
-};
+  type Fetch,
+  type SetupProvider as Provider,
+  providerSetups as providers,
+} from '../../../test/support/provider-setups.js';
+import { createRefunds, type Refund, RefundError, type RefundsOptions } from '../src/index.js';
 
 /**
  * Small delays, so that the whole file runs in a few seconds. The timeout is only reached where a test
@@ -267,7 +183,7 @@ describe('never twice, never lost', () => {
           kind: 'gateway-error',
           status: 502,
           ms: 50,
-          match: { operationId: providers[provider].operationId },
+          match: { operationId: providers[provider].createOperation },
         });
         const { create } = instance();
         const input = { amount: 700, reference: `rma-502-${provider}` };
@@ -298,7 +214,7 @@ describe('never twice, never lost', () => {
         sandbox.faults.inject({
           kind: 'gateway-error',
           ms: 150,
-          match: { operationId: providers[provider].operationId },
+          match: { operationId: providers[provider].createOperation },
         });
         const { create } = instance();
         const first = await outcome(create({ amount: 500 }));
@@ -323,7 +239,7 @@ describe('never twice, never lost', () => {
     /** Each call that says "made" holds a refund its own call made, and no two callers hold one refund. */
     function expectOwnRefunds(
       results: { label: string; refund?: Refund; error?: RefundError }[],
-      ledger: LedgerEntry[],
+      ledger: SandboxLedgerEntry[],
     ) {
       const held = results.flatMap((result) => (result.refund ? [result.refund.id] : []));
       expect(new Set(held).size).toBe(held.length);
@@ -448,7 +364,10 @@ describe('never twice, never lost', () => {
         const { sandbox, instance, ledger } = world(provider);
         // Another process made a refund of 100 with the reference, which this process reuses for 200.
         const earlier = await instance().create({ amount: 100, reference: 'rma-reused' });
-        sandbox.faults.inject({ kind: 'http-500', match: { operationId: providers[provider].operationId } });
+        sandbox.faults.inject({
+          kind: 'http-500',
+          match: { operationId: providers[provider].createOperation },
+        });
         const result = await outcome(instance().create({ amount: 200, reference: 'rma-reused' }));
         expect(result.refund?.id).not.toBe(earlier.id);
         expect(result.refund).toBeUndefined();

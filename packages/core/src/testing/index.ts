@@ -15,6 +15,6 @@ export type {
   SandboxRuntime,
   SandboxTools,
 } from './sandbox.js';
-export { SandboxResponseError, traceHeader, violationHeader } from './sandbox.js';
+export { SandboxResponseError, seededRandom, traceHeader, violationHeader } from './sandbox.js';
 export type { ListenOptions, ServedSandboxes } from './serve.js';
 export { serveSandboxes } from './serve.js';

@@ -1,6 +1,7 @@
 // The provider-neutral half of every refundkit sandbox: routing and validation against the provider's
 // spec, credentials, fault injection, a control API under /_sandbox/, deterministic ids and clock, and
 // serving over real HTTP. Each provider's ./testing entry supplies the behaviour.
+import { abortRejection } from '../abort.js';
 import { sleep } from '../sleep.js';
 import { createFaults, type FaultControl, type FaultSpec } from './faults.js';
 import { type MatchedOperation, OpenApiValidator } from './openapi-validator.js';
@@ -159,8 +160,8 @@ const alphanumeric = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 /** Longest a `drop-after-commit` timeout keeps a request hanging when the caller never gives up. */
 const maxHangMs = 30_000;
 
-/** mulberry32: small, fast and good enough for ids that only need to be deterministic. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: small, fast and good enough for ids (and test plans) that only need to be deterministic. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -307,8 +308,15 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
         // Processed late even when the caller has given up; answered only if it is still there.
         const late = await detached(request);
         await sleep(fault.ms ?? 100);
-        const outcome = await process(late, matched, baseUrl);
-        return request.signal.aborted ? { type: 'hang' } : outcome;
+        try {
+          const outcome = await process(late, matched, baseUrl);
+          return request.signal.aborted ? { type: 'hang' } : outcome;
+        } catch (error) {
+          // Nobody is waiting for this answer: `settled()` reports it.
+          if (!request.signal.aborted) throw error;
+          lateFailures.push(error);
+          return { type: 'hang' };
+        }
       }
       case 'gateway-error': {
         const status = fault.status ?? 502;
@@ -398,16 +406,11 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     // Like a real fetch: a request whose signal has fired is never sent.
     request.signal.throwIfAborted();
     // Like a real fetch, it rejects when its signal fires, whatever the server is still doing.
-    const { signal } = request;
-    let stop = () => {};
+    const aborted = abortRejection(request.signal);
     const outcome = await Promise.race([
       handle(request, new URL(request.url).pathname),
-      new Promise<never>((_, reject) => {
-        const onAbort = () => reject(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        stop = () => signal.removeEventListener('abort', onAbort);
-      }),
-    ]).finally(() => stop());
+      aborted.promise,
+    ]).finally(aborted.release);
     if (outcome.type === 'response') return outcome.response;
     if (outcome.type === 'hang') {
       // The response is lost: wait for the caller to give up (bounded), then fail as a dropped connection.
