@@ -1,7 +1,7 @@
 // One attempt of one provider call: a per-attempt timeout joined with the caller's signal and the overall
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
-import { abortRejection, whenAborted } from './abort.js';
+import { whenAborted } from './abort.js';
 import { nodeRequest } from './node-request.js';
 import type { AdapterCall } from './refund.js';
 import { RefundError, type RefundErrorOptions } from './refund-error.js';
@@ -396,16 +396,21 @@ export async function runAttempt<T>(
     hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;
   };
-  // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request it
-  // copied, once a GC has collected the copy's controller (nodejs/undici#4068).
-  const aborted = abortRejection(signal);
   try {
-    return await Promise.race([work({ fetch, signal }), aborted.promise]);
+    return await Promise.race([
+      work({ fetch, signal }),
+      // The abort ends the attempt even when what it awaits ignores it. undici's `fetch` does, for a Request
+      // it copied, once a GC has collected the copy's controller (nodejs/undici#4068). A plain listener, not
+      // `abortRejection`: this signal is the attempt's own, and goes with it (the registry costs ~5 µs).
+      new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+    ]);
   } catch (error) {
     throw classify(error);
   } finally {
     clearTimeout(timer);
     stopListening?.();
-    aborted.release();
   }
 }

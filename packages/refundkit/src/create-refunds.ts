@@ -11,6 +11,7 @@ import {
   RefundError,
   type RefundHooks,
   runAttempt,
+  uuidPattern,
   withoutSecrets,
 } from '@refundkit/core';
 import { createLogicalRefunds, type LogicalRefund } from './logical-refunds.js';
@@ -76,12 +77,14 @@ export interface Refunds<Provider extends string> {
 }
 
 /**
- * The merchant reference a create without one gets: `rk_` and the first 32 hex digits of the SHA-256 of its
- * idempotency key, enough to find one refund among a payment's refunds. Derived the same way from a
- * generated key and from a caller's, so a create repeated with the key that an `outcome_unknown` names
- * looks for the same reference.
+ * The merchant reference a create without one gets: `rk_` and 32 hex digits, enough to find one refund
+ * among a payment's refunds: those of its idempotency key when that is a UUID (a generated key is one, a
+ * random UUID), else the first 32 of the key's SHA-256. A function of the key alone, so a create repeated
+ * with the key that an `outcome_unknown` names looks for the same reference.
  */
 async function referenceFor(idempotencyKey: string): Promise<string> {
+  // No digest for a UUID: `crypto.subtle` takes tens of µs a call, more than the rest of the facade.
+  if (uuidPattern.test(idempotencyKey)) return `rk_${idempotencyKey.replaceAll('-', '').toLowerCase()}`;
   const digest = new Uint8Array(
     await crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
   );
@@ -207,13 +210,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const callerReference = checked.reference !== undefined;
-    const known = logical.find(adapter.provider, input, callerReference);
-    if (known?.state.kind === 'made') return known.state.refund;
-    if (known?.state.kind === 'in_flight') return joined(adapter, known, signal);
+    const { refund, known } = logical.take(adapter.provider, input, checked.reference !== undefined);
+    if (known && refund.state.kind === 'made') return refund.state.refund;
+    if (known && refund.state.kind === 'in_flight') return joined(adapter, refund, signal);
     // A new logical refund, or one whose outcome stayed unknown: this call settles it.
-    const refund = known ?? logical.open(adapter.provider, input, callerReference);
-    const result = runProtocol(adapter, refund.input, signal, known !== undefined);
+    const result = runProtocol(adapter, refund.input, signal, known);
     refund.state = { kind: 'in_flight', result };
     try {
       const made = await result;

@@ -12,8 +12,6 @@ export type LogicalState =
   | { kind: 'in_doubt' };
 
 export interface LogicalRefund {
-  /** What was asked for: a call naming this refund with anything else is refused. */
-  readonly fingerprint: string;
   /** The input it is sent with: its reference and idempotency key are fixed for good. */
   readonly input: AdapterCreateInput;
   state: LogicalState;
@@ -22,9 +20,9 @@ export interface LogicalRefund {
 /** Settled logical refunds remembered at most; in-flight ones are never forgotten. */
 const maxSettled = 10_000;
 
-const fingerprintOf = (provider: string, input: AdapterCreateInput) =>
+/** What a create asks for, to tell a repeated call from a reused name (the provider is in every name). */
+const fingerprintOf = (input: AdapterCreateInput) =>
   JSON.stringify([
-    provider,
     input.payment,
     input.amount?.value ?? null,
     input.amount?.currency ?? null,
@@ -47,13 +45,15 @@ function reused(provider: string, field: 'idempotencyKey' | 'reference', value: 
 
 export interface LogicalRefunds {
   /**
-   * The logical refund a create names, or `undefined` for a new one: by its idempotency key (the caller's or
-   * a generated one), and by its reference when the caller chose it. Throws `conflict` when a name is taken
-   * by a refund with other parameters.
+   * The logical refund a create names, `known` when an earlier call took it up, else taken up now (the caller
+   * sets its state). Its names: its idempotency key (the caller's or a generated one), and its reference
+   * when the caller chose it. Throws `conflict` when a name is taken by a refund of other parameters.
    */
-  find(provider: string, input: AdapterCreateInput, callerReference: boolean): LogicalRefund | undefined;
-  /** Takes up a new logical refund under its names. */
-  open(provider: string, input: AdapterCreateInput, callerReference: boolean): LogicalRefund;
+  take(
+    provider: string,
+    input: AdapterCreateInput,
+    callerReference: boolean,
+  ): { refund: LogicalRefund; known: boolean };
   /** Records how a call of `refund` ended: made, in doubt, or certainly not made (then it is forgotten). */
   settle(refund: LogicalRefund, outcome: { made: Refund } | { inDoubt: true } | { notMade: true }): void;
 }
@@ -62,44 +62,38 @@ export function createLogicalRefunds(): LogicalRefunds {
   const byName = new Map<string, LogicalRefund>();
   const namesOf = new Map<LogicalRefund, string[]>();
 
-  const nameList = (provider: string, input: AdapterCreateInput, callerReference: boolean) => [
-    // Generated keys too: an `outcome_unknown` hands its key to the caller to settle the refund with.
-    `key ${JSON.stringify([provider, input.idempotencyKey])}`,
-    // A reference is looked for among one payment's refunds, so it names a refund of that payment.
-    ...(callerReference ? [`reference ${JSON.stringify([provider, input.payment, input.reference])}`] : []),
-  ];
-
   function forget(refund: LogicalRefund) {
     for (const name of namesOf.get(refund) ?? []) if (byName.get(name) === refund) byName.delete(name);
     namesOf.delete(refund);
   }
 
   return {
-    find(provider, input, callerReference) {
-      const fingerprint = fingerprintOf(provider, input);
+    take(provider, input, callerReference) {
+      const names = [
+        // Generated keys too: an `outcome_unknown` hands its key to the caller to settle the refund with.
+        `key ${JSON.stringify([provider, input.idempotencyKey])}`,
+        // A reference is looked for among one payment's refunds, so it names a refund of that payment.
+        ...(callerReference
+          ? [`reference ${JSON.stringify([provider, input.payment, input.reference])}`]
+          : []),
+      ];
       let found: LogicalRefund | undefined;
-      for (const name of nameList(provider, input, callerReference)) {
+      for (const name of names) {
         const refund = byName.get(name);
         if (!refund) continue;
-        if (refund.fingerprint !== fingerprint || (found && found !== refund)) {
+        // Compared only when a name is taken, which a fresh generated key never is.
+        if ((found && found !== refund) || fingerprintOf(refund.input) !== fingerprintOf(input)) {
           const field = name.startsWith('key') ? 'idempotencyKey' : 'reference';
           throw reused(provider, field, field === 'idempotencyKey' ? input.idempotencyKey : input.reference);
         }
         found = refund;
       }
-      return found;
-    },
-
-    open(provider, input, callerReference) {
-      const refund: LogicalRefund = {
-        fingerprint: fingerprintOf(provider, input),
-        input,
-        state: { kind: 'in_doubt' },
-      };
-      const list = nameList(provider, input, callerReference);
-      namesOf.set(refund, list);
-      for (const name of list) byName.set(name, refund);
-      return refund;
+      if (found) return { refund: found, known: true };
+      // The state is the caller's to set before anything else can look.
+      const refund: LogicalRefund = { input, state: { kind: 'in_doubt' } };
+      namesOf.set(refund, names);
+      for (const name of names) byName.set(name, refund);
+      return { refund, known: false };
     },
 
     settle(refund, outcome) {
