@@ -12,7 +12,7 @@ describe.each<ModelProvider>(['smartpay', 'payop', 'geins', 'commercelayer', 'co
   'never twice on %s',
   (provider) => {
     it(
-      `holds over ${creates} logical creates with random faults, concurrency and shared names (seed ${seed})`,
+      `holds over up to ${creates} logical creates in ${maxMs / 1000} s, with random faults, concurrency and shared names (seed ${seed})`,
       async () => {
         const report = await runNeverTwiceModel({ provider, seed, creates, maxMs });
         // biome-ignore lint/suspicious/noConsole: the counts reached and the seed are the report of this test
