@@ -24,10 +24,33 @@ describe('Smartpay client types', () => {
       // @ts-expect-error amount is a number of yen, not a string
       body: { payment: 'payment_test_1', currency: 'JPY', reason: 'fraudulent', amount: '1500' },
     });
+    void client.POST('/v1/refunds', {
+      // @ts-expect-error reason is required and never null
+      body: { payment: 'payment_test_1', currency: 'JPY', reason: null },
+    });
     // @ts-expect-error refundId is a required path parameter
     void client.GET('/v1/refunds/{refundId}', {});
     // @ts-expect-error no DELETE on refunds
     void client.DELETE('/v1/refunds/{refundId}', { params: { path: { refundId: 'r' } } });
+  });
+
+  it('takes null for the optional fields the official SDKs send as null', () => {
+    const nulls = { reference: null, description: null, metadata: null };
+    void client.POST('/v1/refunds', {
+      body: { payment: 'payment_test_1', currency: 'JPY', reason: 'fraudulent', lineItems: null, ...nulls },
+    });
+    void client.PATCH('/v1/refunds/{refundId}', {
+      params: { path: { refundId: 'refund_test_1' } },
+      body: nulls,
+    });
+  });
+
+  it('types a page with its own pageToken', async () => {
+    const { data } = await client.GET('/v1/refunds');
+    if (data) {
+      expectTypeOf(data.pageToken).toEqualTypeOf<string>();
+      expectTypeOf(data.nextPageToken).toEqualTypeOf<string | undefined>();
+    }
   });
 
   it('narrows data and error', async () => {

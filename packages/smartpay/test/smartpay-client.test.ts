@@ -58,6 +58,23 @@ describe('createRefund', () => {
     expect(requests[0]?.body).toEqual(body);
   });
 
+  it("createRefund: sends optional fields given as null as they are (the SDKs' body)", async () => {
+    const { client, requests } = clientAnswering(created);
+    const body = requestExample(smartpayOpenApi, '/v1/refunds', 'post', 'nullOptionals') as never;
+    const { error } = await client.POST('/v1/refunds', { body });
+    expect(error).toBeUndefined();
+    expect(requests[0]?.body).toEqual({
+      payment: 'payment_test_GDEATBKK8XAp9XGf6J4U4',
+      amount: 1,
+      currency: 'JPY',
+      reason: 'requested_by_customer',
+      reference: null,
+      description: null,
+      lineItems: null,
+      metadata: null,
+    });
+  });
+
   it('createRefund: parses the documented 403 amount.insufficient body as the error', async () => {
     const body = responseExample(smartpayOpenApi, '/v1/refunds', 'post', '403', 'amountInsufficient');
     const { client } = clientAnswering(body, 403);
@@ -97,6 +114,16 @@ describe('retrieveRefund', () => {
     expect(requests[0]?.url.search).toBe('?expand=all');
   });
 
+  it('retrieveRefund: parses the expanded refund (expand=all) with Line Item objects', async () => {
+    const expanded = responseExample(smartpayOpenApi, '/v1/refunds/{refundId}', 'get', '200', 'expanded');
+    const { client } = clientAnswering(expanded);
+    const { data } = await client.GET('/v1/refunds/{refundId}', {
+      params: { path: { refundId: 'refund_test_5cyuNKXxPDfZ6bqKs7kDaX' }, query: { expand: 'all' } },
+    });
+    expect(data).toEqual(expanded);
+    expect(data?.lineItems[0]).toMatchObject({ id: 'li_test_Lj1ofPS7HabmT3i0XsyB4V', object: 'lineItem' });
+  });
+
   it('retrieveRefund: parses the 404 refund.not-found body', async () => {
     const body = responseExample(smartpayOpenApi, '/v1/refunds/{refundId}', 'get', '404', 'refundNotFound');
     const { client } = clientAnswering(body, 404);
@@ -123,6 +150,20 @@ describe('updateRefund', () => {
     expect(requests[0]?.body).toEqual(body);
   });
 
+  it('updateRefund: sends null for fields not to change, as the php SDK does', async () => {
+    const updated = responseExample(smartpayOpenApi, '/v1/refunds/{refundId}', 'patch', '200', 'updated');
+    const { client, requests } = clientAnswering(updated);
+    await client.PATCH('/v1/refunds/{refundId}', {
+      params: { path: { refundId: 'refund_test_5cyuNKXxPDfZ6bqKs7kDaX' } },
+      body: { reference: 'creditmemo_000000124', description: null, metadata: null },
+    });
+    expect(requests[0]?.body).toEqual({
+      reference: 'creditmemo_000000124',
+      description: null,
+      metadata: null,
+    });
+  });
+
   it('updateRefund: only required params (an empty body)', async () => {
     const updated = responseExample(smartpayOpenApi, '/v1/refunds/{refundId}', 'patch', '200', 'updated');
     const { client, requests } = clientAnswering(updated);
@@ -142,6 +183,8 @@ describe('listRefunds', () => {
     const { data } = await client.GET('/v1/refunds');
     expect(data).toEqual(page);
     expect(requests[0]?.url.href).toBe('https://api.smartpay.co/v1/refunds');
+    // Every page, the first too, names its own token (sdk-node's Collection type).
+    expect(data?.pageToken).toEqual(expect.any(String));
     expectCommonHeaders(requests[0]!.headers);
   });
 

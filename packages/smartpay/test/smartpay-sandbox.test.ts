@@ -158,6 +158,131 @@ describe.each(transports)('Smartpay sandbox %s', (_name, connect) => {
     expect(second.data?.nextPageToken).toBeUndefined();
   });
 
+  it('takes null for the optional fields as the php, python and ruby SDKs send them: null = absent', async () => {
+    const { client, payment } = await setup(10_000);
+    // The python SDK's create body when only the required fields are given (refunds_mixin.py).
+    const created = await client.POST('/v1/refunds', {
+      body: {
+        payment,
+        amount: 1000,
+        currency: 'JPY',
+        reason: 'requested_by_customer',
+        reference: null,
+        description: null,
+        lineItems: null,
+        metadata: null,
+      },
+    });
+    expect(created.response.status).toBe(200);
+    expect(created.data).not.toHaveProperty('reference');
+    expect(created.data).not.toHaveProperty('description');
+    expect(created.data).toMatchObject({ amount: 1000, lineItems: [], metadata: {} });
+    const refundId = created.data!.id;
+    await client.PATCH('/v1/refunds/{refundId}', {
+      params: { path: { refundId } },
+      body: { reference: 'rma-1', description: 'returned', metadata: { ticket: '7' } },
+    });
+    // The php SDK's update body when only `reference` is given: the other fields stay as they were.
+    const updated = await client.PATCH('/v1/refunds/{refundId}', {
+      params: { path: { refundId } },
+      body: { reference: 'rma-2', description: null, metadata: null },
+    });
+    expect(updated.response.status).toBe(200);
+    expect(updated.data).toMatchObject({
+      reference: 'rma-2',
+      description: 'returned',
+      metadata: { ticket: '7' },
+    });
+  });
+
+  it('gives every page its own pageToken, the first and the last too', async () => {
+    const { client, payment } = await setup(10_000);
+    const empty = await client.GET('/v1/refunds');
+    expect(empty.data).toEqual({
+      object: 'collection',
+      pageToken: expect.any(String),
+      maxResults: 20,
+      results: 0,
+      data: [],
+    });
+    for (let i = 0; i < 3; i += 1) {
+      await client.POST('/v1/refunds', {
+        body: { payment, amount: 100, currency: 'JPY', reason: 'requested_by_customer' },
+      });
+    }
+    const first = await client.GET('/v1/refunds', { params: { query: { maxResults: 2 } } });
+    expect(first.data).toMatchObject({ maxResults: 2, results: 2, pageToken: expect.any(String) });
+    expect(first.data?.nextPageToken).toEqual(expect.any(String));
+    // The first page's token gives the first page again.
+    const again = await client.GET('/v1/refunds', {
+      params: { query: { maxResults: 2, pageToken: first.data!.pageToken } },
+    });
+    expect(again.data).toEqual(first.data);
+    const last = await client.GET('/v1/refunds', {
+      params: { query: { maxResults: 2, pageToken: first.data!.nextPageToken! } },
+    });
+    expect(last.data).toMatchObject({ pageToken: first.data!.nextPageToken, maxResults: 2, results: 1 });
+    expect(last.data).not.toHaveProperty('nextPageToken');
+  });
+
+  it('expands line items with expand=all on retrieve and list, and keeps ids without it', async () => {
+    const sandbox = createSmartpaySandbox({ now: Date.UTC(2026, 10, 22) });
+    const client = await connect(sandbox);
+    const payment = sandbox.createPayment({
+      amount: 5000,
+      currency: 'JPY',
+      lineItems: [
+        { id: 'li_test_shirt1', amount: 1500, description: 'T-shirt (size M)' },
+        { id: 'li_test_socks2', amount: 500, quantity: 7 },
+      ],
+    });
+    const { data } = await client.POST('/v1/refunds', {
+      body: {
+        payment,
+        amount: 1500,
+        currency: 'JPY',
+        reason: 'requested_by_customer',
+        lineItems: ['li_test_shirt1'],
+      },
+    });
+    expect(data?.lineItems).toEqual(['li_test_shirt1']);
+    const refundId = data!.id;
+    const plain = await client.GET('/v1/refunds/{refundId}', {
+      params: { path: { refundId }, query: { expand: 'no' } },
+    });
+    expect(plain.data?.lineItems).toEqual(['li_test_shirt1']);
+    const expanded = await client.GET('/v1/refunds/{refundId}', {
+      params: { path: { refundId }, query: { expand: 'all' } },
+    });
+    const shirt = {
+      id: 'li_test_shirt1',
+      object: 'lineItem',
+      kind: 'product',
+      amount: 1500,
+      currency: 'JPY',
+      description: 'T-shirt (size M)',
+      quantity: 1,
+      metadata: {},
+      test: true,
+      createdAt: Date.UTC(2026, 10, 22),
+      updatedAt: Date.UTC(2026, 10, 22),
+    };
+    expect(expanded.data).toEqual({ ...data, lineItems: [shirt] });
+    const listed = await client.GET('/v1/refunds', { params: { query: { expand: 'all' } } });
+    expect(listed.data?.data[0]?.lineItems).toEqual([shirt]);
+    // Expansion is a view: the stored refund still holds the id.
+    expect((await client.GET('/v1/refunds')).data?.data[0]?.lineItems).toEqual(['li_test_shirt1']);
+  });
+
+  it("refuses a line item that is not the payment's, refunding nothing", async () => {
+    const { sandbox, client, payment } = await setup(10_000);
+    const { response, error } = await client.POST('/v1/refunds', {
+      body: { payment, amount: 100, currency: 'JPY', reason: 'fraudulent', lineItems: ['li_test_elsewhere'] },
+    });
+    expect([response.status, error]).toMatchObject([400, { errorCode: 'request.invalid' }]);
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
   it('injects every fault kind', async () => {
     const { sandbox, client, payment } = await setup(10_000);
     const refund = () =>
@@ -205,6 +330,12 @@ describe('Smartpay sandbox options', () => {
   it('refuses payments Smartpay cannot have', () => {
     const sandbox = createSmartpaySandbox();
     expect(() => sandbox.createPayment({ amount: 10.5, currency: 'JPY' })).toThrow(TypeError);
+    expect(() =>
+      sandbox.createPayment({ amount: 100, currency: 'JPY', lineItems: [{ id: 'item-1', amount: 100 }] }),
+    ).toThrow('li_test_');
+    expect(() =>
+      sandbox.createPayment({ amount: 100, currency: 'JPY', lineItems: [{ id: 'li_test_a', amount: 1.5 }] }),
+    ).toThrow('whole yen');
     expect(() => sandbox.createPayment({ amount: 100, currency: 'USD' as 'JPY' })).toThrow(
       'only supports "JPY"',
     );

@@ -113,9 +113,11 @@ export interface components {
             /**
              * @description How much of the payment to refund, in whole yen. At most the payment's remaining
              *     unrefunded amount (otherwise 403 `amount.insufficient`). If omitted, the full
-             *     unrefunded amount is refunded. The seed page says "number ≥ 0"; because only JPY
-             *     (no minor unit) is supported this is an integer, and because the page calls it "a
-             *     positive amount" a zero refund is rejected (`minimum: 1`).
+             *     unrefunded amount is refunded. The sources say: the seed page "number ≥ 0" and "a
+             *     positive amount"; sdk-go `float32`; the node and python SDKs refuse a missing or zero
+             *     amount before sending. refundkit keeps integer yen (JPY has no minor unit) and
+             *     `minimum: 1`; the server's answer to 0 or to a fraction of a yen is undocumented
+             *     (assumption).
              */
             amount?: number;
             /** @description Currency of the refund; must be `JPY` (the only supported currency). */
@@ -125,43 +127,67 @@ export interface components {
             /**
              * @description A (ideally unique) merchant reference for reconciling the refund with your own systems,
              *     for example a credit memo number. 1–40 characters (limit from the seed page only).
+             *     `null` = not given (the php, python and ruby SDKs send `null` when it is not set); the
+             *     refund then has no `reference`.
              */
-            reference?: string;
+            reference?: string | null;
             /**
              * @description Long-form explanation of the refund, meant to be displayed to the customer. 1–80
-             *     characters (limit from the seed page only).
+             *     characters (limit from the seed page only). `null` = not given (the php, python and
+             *     ruby SDKs send `null` when it is not set); the refund then has no `description`.
              */
-            description?: string;
+            description?: string | null;
             /**
              * @description Ids of the Line Items of the original Payment that this refund covers. The seed page
              *     labels this "array of objects" but describes it as a list of ids; the provider's schema
-             *     uses line item id strings, which is what is modelled here.
+             *     (sdk-go `[]LineItemId`) and sdk-node (`string[]`) use line item id strings, which is
+             *     what is modelled here. `null` = not given (the python SDK sends `null` when it is not
+             *     set); the refund's `lineItems` is then empty. What the server answers to an id that is
+             *     not a line item of the payment is undocumented; the refundkit sandbox refuses it with
+             *     400 `request.invalid` (assumption).
              */
-            lineItems?: string[];
-            /** @description Key-value pairs to store with the refund (max 20 keys, key ≤ 40, value ≤ 200). */
-            metadata?: components["schemas"]["Metadata"];
+            lineItems?: string[] | null;
+            /**
+             * @description Key-value pairs to store with the refund (max 20 keys, key ≤ 40, value ≤ 200). `null` =
+             *     not given (the php and python SDKs send `null` when it is not set); the refund's
+             *     `metadata` is then empty.
+             */
+            metadata?: components["schemas"]["Metadata"] | null;
         };
         /**
          * @description Body of `PATCH /v1/refunds/{refundId}`. All fields are optional; only these three fields
-         *     can be changed.
+         *     can be changed. A field left out, or sent as `null`, is not changed: the php SDK sends
+         *     `null` for the fields it was not given (and the ruby SDK `null` for `reference` and
+         *     `description`), and their integration tests update only `reference` this way against the
+         *     live API. Whether `null` ever clears a field is undocumented; refundkit assumes it does
+         *     not.
          */
         RefundUpdate: {
             /**
              * @description New merchant reference for the refund. 1–40 characters (the limit documented for the
-             *     same field on the create page).
+             *     same field on the create page). `null` = unchanged.
              */
-            reference?: string;
+            reference?: string | null;
             /**
              * @description New customer-facing description of the refund. 1–80 characters (the limit documented
-             *     for the same field on the create page).
+             *     for the same field on the create page). `null` = unchanged.
              */
-            description?: string;
-            /** @description New metadata for the refund (max 20 keys, key ≤ 40, value ≤ 200). */
-            metadata?: components["schemas"]["Metadata"];
+            description?: string | null;
+            /**
+             * @description New metadata for the refund (max 20 keys, key ≤ 40, value ≤ 200); it replaces the
+             *     refund's metadata (assumption: no source says whether keys are merged). `null` =
+             *     unchanged.
+             */
+            metadata?: components["schemas"]["Metadata"] | null;
         };
         /**
          * @description A refund of all or part of a Payment (`object: refund`). With `expand=all` the
-         *     `lineItems` entries are Line Item objects instead of ids.
+         *     `lineItems` entries are Line Item objects instead of ids (sdk-go `RefundExpanded`).
+         *     Required fields: sdk-go's generated structs mark none; sdk-node's `Refund` type requires
+         *     `id`, `payment`, `object`, `amount`, `currency`, `lineItems`, `reason`, `test`,
+         *     `createdAt` and `updatedAt`, which is what is required here, plus `status` (an
+         *     assumption, see there). `reference` (optional in sdk-go, not in sdk-node's type) and
+         *     `description` (optional in both) are absent when the refund has none.
          */
         Refund: {
             /** @description Unique identifier of the refund (`refund_test_…` / `refund_live_…`). */
@@ -171,15 +197,24 @@ export interface components {
              * @constant
              */
             object: "refund";
-            /** @description Refunded amount in whole yen. */
+            /**
+             * @description Refunded amount in whole yen. sdk-go types it `float32` in `Refund` and `int` in
+             *     `RefundExpanded`, sdk-node `number`; the sdk-php integration test against the live API
+             *     (`tests/Integrations/OrderLifeCycleTest.php`) gets it back as a JSON integer. refundkit
+             *     keeps an integer (JPY has no minor unit).
+             */
             amount: number;
             /** @description Currency of the refund (`JPY`). */
             currency: components["schemas"]["Currency"];
             /** @description Id of the refunded Payment (stays an id even with `expand=all`). */
             payment: string;
-            /** @description The reason given for the refund. */
+            /** @description The reason given for the refund (required in sdk-node's `Refund` type). */
             reason: components["schemas"]["RefundReason"];
-            /** @description Outcome of the refund. */
+            /**
+             * @description Outcome of the refund. Assumption: required here because refundkit maps it; sdk-go
+             *     declares it (optional, like every field there) and sdk-node's `Refund` type does not
+             *     have it at all, so no source shows that every refund carries it.
+             */
             status: components["schemas"]["RefundStatus"];
             /** @description The merchant's reference for the refund, if one was set. */
             reference?: string;
@@ -189,11 +224,20 @@ export interface components {
              * @description Line items of the original Payment covered by this refund: line item ids normally,
              *     full Line Item objects when the request used `expand=all`.
              */
-            lineItems?: (string | {
-                /** @description Unique identifier of the line item. */
+            lineItems: (string | {
+                /** @description Unique identifier of the line item (`li_test_…` / `li_live_…`). */
                 id?: string;
                 /** @description Type of the object; `lineItem` for line items. */
                 object?: string;
+                /**
+                 * @description What the line item is; a line item without a kind is a product.
+                 * @enum {string}
+                 */
+                kind?: "product" | "tax" | "discount";
+                /** @description Unit amount of the line item (sdk-go `float32`; whole yen for JPY). */
+                amount?: number;
+                /** @description Currency of `amount` (`JPY`). */
+                currency?: components["schemas"]["Currency"];
                 /** @description Description of the line item. */
                 description?: string;
                 /** @description Quantity of the product in this line item. */
@@ -223,6 +267,8 @@ export interface components {
         /**
          * @description One page of refunds (`object: collection`). Pass `nextPageToken` as the `pageToken` query
          *     parameter to get the next page; when `nextPageToken` is absent this is the last page.
+         *     Every page, the first included, carries its own `pageToken` (required in sdk-node's
+         *     `Collection` type, as are `maxResults` and `results`; sdk-go marks nothing required).
          */
         RefundCollection: {
             /**
@@ -230,8 +276,11 @@ export interface components {
              * @constant
              */
             object: "collection";
-            /** @description Token of this page. */
-            pageToken?: string;
+            /**
+             * @description Token of this page, also on the first page: sent back as the `pageToken` query
+             *     parameter it returns this page again.
+             */
+            pageToken: string;
             /** @description Token of the next page; absent on the last page. */
             nextPageToken?: string;
             /** @description The `maxResults` requested (20 if none was given). */
@@ -241,7 +290,12 @@ export interface components {
             /** @description The refunds on this page. */
             data: components["schemas"]["Refund"][];
         };
-        /** @description Error body returned by the API for non-2xx responses other than 401. */
+        /**
+         * @description Error body returned by the API for non-2xx responses other than 401. sdk-go declares
+         *     these four fields (all required on 404 bodies, all optional on 403 bodies) and sdk-node
+         *     reads `errorCode`, `message` and `details` from every error body; `statusCode`,
+         *     `errorCode` and `message` are required here.
+         */
         Error: {
             /** @description The HTTP status code of the response, repeated. */
             statusCode: number;
@@ -284,10 +338,11 @@ export interface components {
     responses: {
         /**
          * @description `request.invalid`: the request body is invalid (missing or malformed `payment`, `amount`,
-         *     `currency`, `reason`, or a field outside its documented limits). Modelled on the error
-         *     code the official SDKs raise for client-side validation failures; a server-side 400 with
-         *     this body is NOT confirmed by any provider source (the provider's own schema declares no
-         *     400 for refund operations).
+         *     `currency`, `reason`, or a field outside its documented limits). Assumption: no provider
+         *     source documents a 400 for refund operations (sdk-go, generated from the provider's
+         *     schema, declares none); status, error code and body are modelled on the error code the
+         *     official SDKs raise for their own client-side validation failures (`request.invalid`)
+         *     and on the documented error object.
          */
         BadRequest: {
             headers: {
@@ -324,9 +379,9 @@ export interface components {
         };
         /**
          * @description `idempotency-key.conflict`: the `Idempotency-Key` was already used, within its 6-hour
-         *     window, for a request with a different body. This response is refundkit's modelling and is
-         *     UNVERIFIED: the provider documents idempotent replay but neither this case nor its status
-         *     code or error code.
+         *     window, for a request with a different body. Assumption: the provider documents
+         *     idempotent replay but neither this case nor its status code, error code or body; this
+         *     response is refundkit's modelling.
          */
         IdempotencyConflict: {
             headers: {

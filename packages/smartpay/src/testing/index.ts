@@ -1,3 +1,8 @@
 export type { SandboxLedgerEntry, SandboxOptions } from '@refundkit/core/testing';
-export type { SmartpayPaymentInput, SmartpaySandbox, SmartpaySandboxOptions } from './smartpay-sandbox.js';
+export type {
+  SmartpayLineItemInput,
+  SmartpayPaymentInput,
+  SmartpaySandbox,
+  SmartpaySandboxOptions,
+} from './smartpay-sandbox.js';
 export { createSmartpaySandbox } from './smartpay-sandbox.js';

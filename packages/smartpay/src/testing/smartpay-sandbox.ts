@@ -6,27 +6,59 @@ import {
   type SandboxResponse,
 } from '@refundkit/core/testing';
 import { smartpayOpenApi } from '../generated/smartpay.openapi.gen.js';
-import type { SmartpayRefund, SmartpayRefundCreate } from '../smartpay-schemas.js';
+import type { SmartpayRefund, SmartpayRefundCreate, SmartpayRefundUpdate } from '../smartpay-schemas.js';
+
+/** A line item of a sandbox payment; refunds name it in `lineItems` and `expand=all` shows it whole. */
+export interface SmartpayLineItemInput {
+  /** `li_test_…`: the id refunds give in `lineItems`. */
+  id: string;
+  /** Unit amount in yen. */
+  amount: number;
+  /** Default 1. */
+  quantity?: number;
+  description?: string;
+  /** Default `product`. */
+  kind?: 'product' | 'tax' | 'discount';
+}
 
 export interface SmartpayPaymentInput {
   /** Amount paid, in yen (JPY has no minor unit). */
   amount: number;
   /** Only `JPY`: Smartpay supports no other currency. */
   currency: 'JPY';
+  /** The payment's line items, for refunds with `lineItems`. Default: none. */
+  lineItems?: SmartpayLineItemInput[];
 }
 
 export type SmartpaySandbox = Sandbox<{ secretKey: string }, SmartpayPaymentInput>;
 export type SmartpaySandboxOptions = SandboxOptions;
 
+type ExpandedLineItem = Exclude<SmartpayRefund['lineItems'][number], string>;
+
 interface Payment {
   amount: number;
   refunded: number;
+  lineItems: Map<string, ExpandedLineItem>;
+}
+
+/** Smartpay's SDKs send `null` for optional fields they were not given: it means the field is absent. */
+function withoutNulls<T extends object>(body: T): { [Key in keyof T]: Exclude<T[Key], null> } {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)) as never;
 }
 
 const error = (statusCode: number, errorCode: string, message: string): SandboxResponse => ({
   status: statusCode,
   body: { statusCode, errorCode, message, details: [] },
 });
+
+/** A token that is not base64 reads as the first page's. */
+function safeAtob(token: string): string {
+  try {
+    return atob(token);
+  } catch {
+    return '';
+  }
+}
 
 /** Canonical JSON (sorted keys) so a replayed request matches whatever its key order. */
 function canonical(value: unknown): string {
@@ -76,9 +108,15 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       return response;
     }
 
-    function createRefund(body: SmartpayRefundCreate): SandboxResponse {
+    function createRefund(sent: SmartpayRefundCreate): SandboxResponse {
+      const body = withoutNulls(sent);
       const payment = payments.get(body.payment);
       if (!payment) return error(404, 'payment.not-found', 'Payment not found');
+      // Undocumented case (spec: an assumption): a line item that is not the payment's is refused.
+      const foreign = body.lineItems?.find((id) => !payment.lineItems.has(id));
+      if (foreign !== undefined) {
+        return error(400, 'request.invalid', `Line item ${foreign} is not a line item of this payment`);
+      }
       const left = payment.amount - payment.refunded;
       const amount = body.amount ?? left;
       if (amount <= 0 || amount > left) {
@@ -106,6 +144,13 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       return { status: 200, body: refund };
     }
 
+    /** With `expand=all` a refund's line item ids become the payment's Line Item objects. */
+    function shown(refund: SmartpayRefund, query: URLSearchParams): SmartpayRefund {
+      if (query.get('expand') !== 'all') return refund;
+      const lineItems = payments.get(refund.payment)!.lineItems;
+      return { ...refund, lineItems: refund.lineItems.map((id) => lineItems.get(id as string)!) };
+    }
+
     return {
       provider: 'smartpay',
       spec: smartpayOpenApi,
@@ -129,8 +174,32 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
           throw new TypeError('createPayment: "amount" must be a positive whole number of yen');
         }
         if (input.currency !== 'JPY') throw new TypeError('createPayment: Smartpay only supports "JPY"');
+        const time = tools.now().getTime();
+        const lineItems = new Map<string, ExpandedLineItem>();
+        for (const item of (input as SmartpayPaymentInput).lineItems ?? []) {
+          const quantity = item.quantity ?? 1;
+          if (!/^li_test_[0-9a-zA-Z]+$/.test(item.id) || lineItems.has(item.id)) {
+            throw new TypeError('createPayment: each line item needs its own "id" like li_test_…');
+          }
+          if (!Number.isSafeInteger(item.amount) || !Number.isSafeInteger(quantity) || quantity <= 0) {
+            throw new TypeError('createPayment: a line item "amount" is whole yen, its "quantity" positive');
+          }
+          lineItems.set(item.id, {
+            id: item.id,
+            object: 'lineItem',
+            kind: item.kind ?? 'product',
+            amount: item.amount,
+            currency: 'JPY',
+            ...(item.description === undefined ? {} : { description: item.description }),
+            quantity,
+            metadata: {},
+            test: true,
+            createdAt: time,
+            updatedAt: time,
+          });
+        }
         const id = `payment_test_${tools.randomId(21)}`;
-        payments.set(id, { amount: input.amount, refunded: 0 });
+        payments.set(id, { amount: input.amount, refunded: 0, lineItems });
         return id;
       },
       refunds: (): SandboxLedgerEntry[] =>
@@ -146,31 +215,37 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       handlers: {
         createRefund: ({ headers, body }) =>
           withIdempotency(headers, 'createRefund', body, () => createRefund(body)),
-        retrieveRefund: ({ pathParams }) => {
+        retrieveRefund: ({ pathParams, query }) => {
           const refund = refunds.get(pathParams.refundId!);
-          return refund ? { status: 200, body: refund } : error(404, 'refund.not-found', 'Refund not found');
+          return refund
+            ? { status: 200, body: shown(refund, query) }
+            : error(404, 'refund.not-found', 'Refund not found');
         },
         updateRefund: ({ headers, pathParams, body }) =>
           withIdempotency(headers, `updateRefund ${pathParams.refundId}`, body, () => {
             const refund = refunds.get(pathParams.refundId!);
             if (!refund) return error(404, 'refund.not-found', 'Refund not found');
-            Object.assign(refund, body, { updatedAt: tools.now().getTime() });
+            // Left out or `null`: unchanged (spec RefundUpdate).
+            Object.assign(refund, withoutNulls(body as SmartpayRefundUpdate), {
+              updatedAt: tools.now().getTime(),
+            });
             return { status: 200, body: refund };
           }),
         listRefunds: ({ query }) => {
-          // Newest first; the page token is the offset, opaque to clients.
+          // Newest first; a page token is its offset, opaque to clients. Every page, the first too, has one.
           const all = [...refunds.values()].reverse();
           const maxResults = Number(query.get('maxResults') ?? 20);
-          const pageToken = query.get('pageToken') ?? undefined;
-          const offset = pageToken ? Number.parseInt(atob(pageToken), 10) || 0 : 0;
-          const data = all.slice(offset, offset + maxResults);
-          const next = offset + maxResults < all.length ? btoa(String(offset + maxResults)) : undefined;
+          const token = (offset: number) => btoa(`offset:${offset}`);
+          const requested = query.get('pageToken');
+          const offset = requested ? Number(/^offset:(\d+)$/.exec(safeAtob(requested))?.[1] ?? 0) : 0;
+          const data = all.slice(offset, offset + maxResults).map((refund) => shown(refund, query));
+          const next = offset + maxResults;
           return {
             status: 200,
             body: {
               object: 'collection',
-              ...(pageToken ? { pageToken } : {}),
-              ...(next ? { nextPageToken: next } : {}),
+              pageToken: token(offset),
+              ...(next < all.length ? { nextPageToken: token(next) } : {}),
               maxResults,
               results: data.length,
               data,
