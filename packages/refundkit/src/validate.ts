@@ -14,6 +14,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 const malformed = 'must be well-formed Unicode (it holds a lone surrogate)';
 
+/**
+ * An optional field given as `null` is absent, as JSON callers and providers' own SDKs (Smartpay's PHP,
+ * Python and Ruby ones) write "not set".
+ */
+const absentIfNull = (value: unknown): unknown => (value === null ? undefined : value);
+
 /** The configured adapter named by `input.provider`, or an invalid_request error. */
 export function resolveProvider(providers: Record<string, RefundAdapter>, input: unknown): RefundAdapter {
   if (!isRecord(input)) throw invalidRequest('input', 'must be an object');
@@ -55,7 +61,8 @@ export function checkRefundId(adapter: RefundAdapter, id: unknown): string {
 
 /**
  * A create's input checked against what the provider takes, before anything is sent: the first problem
- * is an invalid_request naming its field. The reference is left undefined when the caller gave none.
+ * is an invalid_request naming its field. The reference is left undefined when the caller gave none;
+ * an optional field given as `null` counts as not given.
  */
 export function checkCreateInput(
   adapter: RefundAdapter,
@@ -63,7 +70,12 @@ export function checkCreateInput(
 ): Omit<AdapterCreateInput, 'reference' | 'idempotencyKey'> & { reference: string | undefined } {
   const { provider, capabilities } = adapter;
   const invalid = (field: string, problem: string) => invalidRequest(field, problem, provider);
-  const { amount, reason, reference, metadata } = input;
+  const [amount, reason, reference, metadata] = [
+    input.amount,
+    input.reason,
+    input.reference,
+    input.metadata,
+  ].map(absentIfNull);
   const payment = checkPayment(adapter, input.payment);
 
   let money: Money | undefined;
@@ -128,7 +140,8 @@ export function checkCreateInput(
  * Sent as a header, so visible ASCII only (which is well-formed): anything else would fail (or be trimmed)
  * on the way out.
  */
-export function checkIdempotencyKey(key: unknown): string | undefined {
+export function checkIdempotencyKey(given: unknown): string | undefined {
+  const key = absentIfNull(given);
   if (key !== undefined && (typeof key !== 'string' || !/^[!-~]{1,255}$/.test(key))) {
     throw invalidRequest('idempotencyKey', 'must be 1 to 255 visible ASCII characters');
   }
@@ -139,7 +152,8 @@ export function checkIdempotencyKey(key: unknown): string | undefined {
 export function checkCallOptions(options: unknown): { signal?: AbortSignal; idempotencyKey?: string } {
   if (options === undefined) return {};
   if (!isRecord(options)) throw invalidRequest('options', 'must be an object');
-  const { signal, idempotencyKey } = options;
+  const signal = absentIfNull(options.signal);
+  const { idempotencyKey } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidRequest('options.signal', 'must be an AbortSignal');
   }

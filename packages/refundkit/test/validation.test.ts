@@ -1,6 +1,7 @@
 import { createSmartpaySandbox } from '@refundkit/smartpay/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { providerSetups, type SetupProvider } from '../../../test/support/provider-setups.js';
 import { createRefunds, RefundError, smartpay } from '../src/index.js';
 import { checkCallOptions, checkRefundId } from '../src/validate.js';
 
@@ -36,6 +37,29 @@ async function rejection(input: unknown, options?: unknown) {
 }
 
 describe('create input validation', () => {
+  // What JSON callers and providers' own SDKs (Smartpay's PHP, Python, Ruby) send for "not set".
+  it.each(Object.keys(providerSetups) as SetupProvider[])(
+    '%s: an optional field or option given as null is absent, not an error',
+    async (name) => {
+      const setup = providerSetups[name];
+      const sandbox = setup.sandbox(7);
+      const refunds = createRefunds({ providers: { [name]: setup.adapter(sandbox, sandbox.fetch) } });
+      const payment = sandbox.createPayment({ amount: 10_000, currency: setup.currency });
+      const nulls = { reason: null, reference: null, metadata: null };
+      const options = { idempotencyKey: null, signal: null } as never;
+      const partial = await refunds.create(
+        { provider: name, payment, amount: { value: 2500, currency: setup.currency }, ...nulls } as never,
+        options,
+      );
+      expect(partial).toMatchObject({ provider: name, payment, amount: { value: 2500 } });
+      // `amount: null` is an omitted amount: the rest of the payment, or the provider's own refusal.
+      const full = refunds.create({ provider: name, payment, amount: null, ...nulls } as never, options);
+      if (setup.fullRefunds) await expect(full).resolves.toMatchObject({ amount: { value: 7500 } });
+      else await expect(full).rejects.toMatchObject({ code: 'invalid_request', field: 'amount' });
+      expect(sandbox.refunds().length).toBe(setup.fullRefunds ? 2 : 1);
+    },
+  );
+
   it.each([
     ['a missing provider', { ...valid, provider: undefined }, 'provider'],
     ['an unconfigured provider', { ...valid, provider: 'stripe' }, 'provider'],
