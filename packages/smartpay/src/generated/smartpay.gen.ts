@@ -128,13 +128,15 @@ export interface components {
              * @description A (ideally unique) merchant reference for reconciling the refund with your own systems,
              *     for example a credit memo number. 1–40 characters (limit from the seed page only).
              *     `null` = not given (the php, python and ruby SDKs send `null` when it is not set); the
-             *     refund then has no `reference`.
+             *     refund then has no `reference`, as when the field is left out (assumption: no source
+             *     shows the answer to a `null`).
              */
             reference?: string | null;
             /**
              * @description Long-form explanation of the refund, meant to be displayed to the customer. 1–80
              *     characters (limit from the seed page only). `null` = not given (the php, python and
-             *     ruby SDKs send `null` when it is not set); the refund then has no `description`.
+             *     ruby SDKs send `null` when it is not set); the refund then has no `description`, as
+             *     when the field is left out (assumption: no source shows the answer to a `null`).
              */
             description?: string | null;
             /**
@@ -142,7 +144,8 @@ export interface components {
              *     labels this "array of objects" but describes it as a list of ids; the provider's schema
              *     (sdk-go `[]LineItemId`) and sdk-node (`string[]`) use line item id strings, which is
              *     what is modelled here. `null` = not given (the python SDK sends `null` when it is not
-             *     set); the refund's `lineItems` is then empty. What the server answers to an id that is
+             *     set); the refund's `lineItems` is then empty, as when the field is left out
+             *     (assumption: no source shows the answer to a `null`). What the server answers to an id that is
              *     not a line item of the payment is undocumented; the refundkit sandbox refuses it with
              *     400 `request.invalid` (assumption).
              */
@@ -150,7 +153,8 @@ export interface components {
             /**
              * @description Key-value pairs to store with the refund (max 20 keys, key ≤ 40, value ≤ 200). `null` =
              *     not given (the php and python SDKs send `null` when it is not set); the refund's
-             *     `metadata` is then empty.
+             *     `metadata` is then empty, as when the field is left out (assumption: no source shows
+             *     the answer to a `null`).
              */
             metadata?: components["schemas"]["Metadata"] | null;
         };

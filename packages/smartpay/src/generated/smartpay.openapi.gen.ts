@@ -715,7 +715,7 @@ export const smartpayOpenApi = {
             ],
             "minLength": 1,
             "maxLength": 40,
-            "description": "A (ideally unique) merchant reference for reconciling the refund with your own systems,\nfor example a credit memo number. 1–40 characters (limit from the seed page only).\n`null` = not given (the php, python and ruby SDKs send `null` when it is not set); the\nrefund then has no `reference`.\n"
+            "description": "A (ideally unique) merchant reference for reconciling the refund with your own systems,\nfor example a credit memo number. 1–40 characters (limit from the seed page only).\n`null` = not given (the php, python and ruby SDKs send `null` when it is not set); the\nrefund then has no `reference`, as when the field is left out (assumption: no source\nshows the answer to a `null`).\n"
           },
           "description": {
             "type": [
@@ -724,14 +724,14 @@ export const smartpayOpenApi = {
             ],
             "minLength": 1,
             "maxLength": 80,
-            "description": "Long-form explanation of the refund, meant to be displayed to the customer. 1–80\ncharacters (limit from the seed page only). `null` = not given (the php, python and\nruby SDKs send `null` when it is not set); the refund then has no `description`.\n"
+            "description": "Long-form explanation of the refund, meant to be displayed to the customer. 1–80\ncharacters (limit from the seed page only). `null` = not given (the php, python and\nruby SDKs send `null` when it is not set); the refund then has no `description`, as\nwhen the field is left out (assumption: no source shows the answer to a `null`).\n"
           },
           "lineItems": {
             "type": [
               "array",
               "null"
             ],
-            "description": "Ids of the Line Items of the original Payment that this refund covers. The seed page\nlabels this \"array of objects\" but describes it as a list of ids; the provider's schema\n(sdk-go `[]LineItemId`) and sdk-node (`string[]`) use line item id strings, which is\nwhat is modelled here. `null` = not given (the python SDK sends `null` when it is not\nset); the refund's `lineItems` is then empty. What the server answers to an id that is\nnot a line item of the payment is undocumented; the refundkit sandbox refuses it with\n400 `request.invalid` (assumption).\n",
+            "description": "Ids of the Line Items of the original Payment that this refund covers. The seed page\nlabels this \"array of objects\" but describes it as a list of ids; the provider's schema\n(sdk-go `[]LineItemId`) and sdk-node (`string[]`) use line item id strings, which is\nwhat is modelled here. `null` = not given (the python SDK sends `null` when it is not\nset); the refund's `lineItems` is then empty, as when the field is left out\n(assumption: no source shows the answer to a `null`). What the server answers to an id that is\nnot a line item of the payment is undocumented; the refundkit sandbox refuses it with\n400 `request.invalid` (assumption).\n",
             "items": {
               "type": "string",
               "description": "A line item id (`li_test_…` / `li_live_…`)."
@@ -746,7 +746,7 @@ export const smartpayOpenApi = {
                 "type": "null"
               }
             ],
-            "description": "Key-value pairs to store with the refund (max 20 keys, key ≤ 40, value ≤ 200). `null` =\nnot given (the php and python SDKs send `null` when it is not set); the refund's\n`metadata` is then empty.\n"
+            "description": "Key-value pairs to store with the refund (max 20 keys, key ≤ 40, value ≤ 200). `null` =\nnot given (the php and python SDKs send `null` when it is not set); the refund's\n`metadata` is then empty, as when the field is left out (assumption: no source shows\nthe answer to a `null`).\n"
           }
         }
       },
