@@ -15,8 +15,10 @@ export interface paths {
          * List refunds
          * @description Returns the refunds of the account (test refunds with a test key, live refunds with a live
          *     key), one page at a time. Paging uses an opaque cursor: pass the previous page's
-         *     `nextPageToken` as `pageToken`; a page without `nextPageToken` is the last one. No filters
-         *     (by payment, date or status) are documented.
+         *     `nextPageToken` as `pageToken`; a page without `nextPageToken` is the last one. Every page,
+         *     the first included, carries its own `pageToken`. With `expand=all` each refund's
+         *     `lineItems` are Line Item objects, as on retrieve. No filters (by payment, date or status)
+         *     are documented.
          */
         get: operations["listRefunds"];
         put?: never;

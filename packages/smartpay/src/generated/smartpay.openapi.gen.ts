@@ -203,7 +203,7 @@ export const smartpayOpenApi = {
       "get": {
         "operationId": "listRefunds",
         "summary": "List refunds",
-        "description": "Returns the refunds of the account (test refunds with a test key, live refunds with a live\nkey), one page at a time. Paging uses an opaque cursor: pass the previous page's\n`nextPageToken` as `pageToken`; a page without `nextPageToken` is the last one. No filters\n(by payment, date or status) are documented.\n",
+        "description": "Returns the refunds of the account (test refunds with a test key, live refunds with a live\nkey), one page at a time. Paging uses an opaque cursor: pass the previous page's\n`nextPageToken` as `pageToken`; a page without `nextPageToken` is the last one. Every page,\nthe first included, carries its own `pageToken`. With `expand=all` each refund's\n`lineItems` are Line Item objects, as on retrieve. No filters (by payment, date or status)\nare documented.\n",
         "tags": [
           "Refunds"
         ],
