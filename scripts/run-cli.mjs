@@ -14,10 +14,7 @@ const output = [];
 turbo.stdout.on('data', (chunk) => output.push(chunk));
 turbo.stderr.on('data', (chunk) => output.push(chunk));
 // A cached build takes a second or two; a real one (the first) takes a minute, which deserves a word.
-const notice = setTimeout(
-  () => console.error('Building the packages (the first time takes a minute)…'),
-  3000,
-);
+const notice = setTimeout(() => console.error('Building the packages…'), 3000);
 const status = await new Promise((resolve) => turbo.on('close', resolve));
 clearTimeout(notice);
 if (status !== 0) {
