@@ -7,8 +7,8 @@
 //                       from their TypeScript sources, so that what the facade does not use (their openapi-fetch
 //                       clients) is shaken out. Their ./testing entries stay imports. turbo's `^build` still builds
 //                       and checks them first.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -24,7 +24,11 @@ const exportEntries = Object.values(pkg.exports ?? {})
   .map((target) => target.default)
   .filter(Boolean)
   .map(source);
-const bins = Object.values(typeof pkg.bin === 'string' ? { bin: pkg.bin } : (pkg.bin ?? {}));
+// A bin is a committed launcher (pnpm links bins at install, before any build) that imports its bundle,
+// `../dist/x.js`, built from `src/x.ts`.
+const bins = Object.values(typeof pkg.bin === 'string' ? { bin: pkg.bin } : (pkg.bin ?? {})).map(
+  (launcher) => `./${/^import '\.\.\/(dist\/[^']+)';$/m.exec(readFileSync(launcher, 'utf8'))[1]}`,
+);
 
 // The package's own tsconfig, not the root one, whose `paths` map @refundkit/* to their sources.
 const common = {
@@ -48,7 +52,6 @@ const builds = [await build({ ...common, entryPoints: exportEntries })];
 for (const bin of bins) {
   const [outdir, outbase] = [dirname(bin), dirname(source(bin))];
   builds.push(await build({ ...common, entryPoints: [source(bin)], outdir, outbase, splitting: true }));
-  chmodSync(bin, 0o755);
 }
 // A bare import of a package that package.json does not declare would fail for users (e.g. under pnpm).
 const undeclared = builds
@@ -57,7 +60,16 @@ const undeclared = builds
   .filter((i) => i.external && !isBuiltin(i.path) && !declared.has(packageName(i.path)));
 if (undeclared.length) throw new Error(`dist imports undeclared ${undeclared.map((i) => i.path)}`);
 run('publint', ['--strict']);
-run('attw', ['--pack', '.', '--profile', 'esm-only', '--format', 'table-flipped']);
+// The esm-only profile ignores the node10 and CommonJS resolutions, but attw's table still lists them as
+// "Resolution failed": it is printed only when attw finds a problem.
+const attw = ['--pack', '.', '--profile', 'esm-only'];
+try {
+  execFileSync('attw', [...attw, '--quiet'], { stdio: 'inherit' });
+  console.log('attw: no problems (esm-only profile: node16 from ESM, bundler)');
+} catch {
+  spawnSync('attw', [...attw, '--format', 'table-flipped'], { stdio: 'inherit' });
+  process.exit(1);
+}
 
 function packageName(specifier) {
   return /^(@[^/]+\/)?[^/]+/.exec(specifier)[0];

@@ -2,9 +2,10 @@
 // - packages/<provider>/src/generated/<provider>.gen.ts   types, by openapi-typescript via redocly.yaml
 // - packages/<provider>/src/generated/<provider>.openapi.gen.ts   the spec as a module, for the sandbox validator
 // - packages/core/src/generated/iso4217.gen.ts   currency exponents from ISO 4217 list one
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -19,11 +20,44 @@ function write(path, text) {
   writeFileSync(path, text);
 }
 
+const openapiTypescript = join(root, 'node_modules/.bin/openapi-typescript');
+
 function generateTypes() {
-  execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), [], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    execFileSync(openapiTypescript, [], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch {
+    reportSpecErrors();
+  }
+}
+
+// openapi-typescript runs every api at once, names no spec in its problems and ends them with a stack
+// trace: run it on each spec alone (into a throwaway file) to say which spec has which problem, then exit 1.
+function reportSpecErrors() {
+  const scratch = mkdtempSync(join(tmpdir(), 'refundkit-generate-'));
+  // The same rules without the apis, which would otherwise make openapi-typescript run them all again.
+  const { apis, ...config } = parse(readFileSync(join(root, 'redocly.yaml'), 'utf8'));
+  config.plugins = config.plugins?.map((plugin) => join(root, plugin));
+  writeFileSync(join(scratch, 'redocly.yaml'), JSON.stringify(config));
+  for (const api of Object.values(apis)) {
+    const spec = api.root.replace(/^\.\//, '');
+    const args = [spec, '--redocly', join(scratch, 'redocly.yaml'), '--output', join(scratch, 'out.ts')];
+    const run = spawnSync(openapiTypescript, args, {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (run.status === 0) continue;
+    const lines = run.stderr.split('\n');
+    const flagged = lines.filter((line) => line.trim().startsWith('✘')).map((line) => line.trim().slice(1));
+    const thrown = lines.find((line) => /^\w*Error: /.test(line));
+    const problems = flagged.length ? flagged : [thrown ?? run.error?.message ?? `exit code ${run.status}`];
+    console.error(
+      `${spec}:\n${problems.map((problem) => `  ${problem.trim().replaceAll(`${root}/`, '')}`).join('\n')}`,
+    );
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  console.error('\npnpm generate: fix the spec above (`pnpm lint:specs` says more).');
+  process.exit(1);
 }
 
 function generateSpecModules() {

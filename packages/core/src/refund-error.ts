@@ -94,6 +94,12 @@ export class RefundError extends Error {
     return typeof value === 'object' && value !== null && brand in value;
   }
 
+  // esbuild bundles this class as `class _RefundError` (it refers to itself), and util.inspect and
+  // `console.log(error)` print the class's name.
+  static {
+    Object.defineProperty(RefundError, 'name', { value: 'RefundError' });
+  }
+
   override readonly name = 'RefundError';
   // Declared, not defined: the constructor sets them (a defined field would be emitted and set twice).
   declare readonly code: RefundErrorCode;

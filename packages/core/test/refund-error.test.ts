@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { isRefundError, RefundError } from '../src/refund-error.js';
 import { isUnsentFailure, markUnsent } from '../src/transport.js';
@@ -33,6 +35,30 @@ describe('RefundError', () => {
       raw: { errorCode: 'amount.insufficient' },
     });
     expect(inspect(error)).toContain('amount.insufficient');
+  });
+
+  it('prints as RefundError from a bundle too, where esbuild renames the class _RefundError', async () => {
+    // Bundled as scripts/build-package.mjs bundles every entry (the facade inlines @refundkit/core).
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL('../src/refund-error.ts', import.meta.url))],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20.19',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = bundle.outputFiles[0]!.text;
+    const bundled: typeof import('../src/refund-error.js') = await import(
+      `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
+    );
+    for (const Class of [RefundError, bundled.RefundError]) {
+      const printed = new Class({ code: 'network', message: 'not sent', provider: 'smartpay' });
+      expect(Class.name).toBe('RefundError');
+      expect(inspect(printed)).toMatch(/^RefundError: not sent\n/);
+      expect(inspect(printed)).not.toContain('_RefundError');
+      expect(String(printed)).toBe('RefundError: not sent');
+    }
   });
 
   it('serializes only its own fields, whatever else is set on it', () => {

@@ -18,11 +18,20 @@ import {
 
 export interface DemoRow {
   provider: string;
+  /** Which of the provider's payments the step refunds: 1, 2, … (each lost-response step uses a new one). */
+  payment: number;
+  /** That payment's total, e.g. `50.00 EUR`. */
+  paid: string;
   step: string;
   amount: string;
+  /** The refund's status, or `rejected: <code>`. */
   outcome: string;
+  /** The refund's id, when the step returned one. */
+  id: string | undefined;
   /** Refunds the provider's sandbox has recorded for this payment after the step. */
   recorded: number;
+  /** What those refunds add up to, e.g. `25.00 EUR`. */
+  refunded: string;
 }
 
 const show = (money: Money | undefined) =>
@@ -68,8 +77,24 @@ export async function runDemo(): Promise<DemoRow[]> {
   for (const plan of plans) {
     const sandbox = sandboxes[plan.provider];
     const { provider, currency, total } = plan;
-    const payment = sandbox.createPayment({ amount: total, currency } as never);
-    const recorded = (id = payment) => sandbox.refunds().filter((entry) => entry.payment === id).length;
+    const payments: string[] = [];
+    const newPayment = () => {
+      payments.push(sandbox.createPayment({ amount: total, currency } as never));
+      return payments.at(-1)!;
+    };
+    const payment = newPayment();
+    // The step's payment, its total, and the refunds the sandbox holds for it after the step.
+    const ledger = (id: string) => {
+      const held = sandbox.refunds().filter((entry) => entry.payment === id);
+      const sum = held.reduce((value, entry) => value + entry.amount, 0);
+      return {
+        provider,
+        payment: payments.indexOf(id) + 1,
+        paid: show({ value: total, currency }),
+        recorded: held.length,
+        refunded: show({ value: sum, currency }),
+      };
+    };
     const attempt = async (step: string, amount: Money | undefined, id = payment, via = refunds) => {
       try {
         const refund = await via.create({
@@ -79,21 +104,21 @@ export async function runDemo(): Promise<DemoRow[]> {
           reason: 'requested_by_customer',
         } as never);
         rows.push({
-          provider,
+          ...ledger(id),
           step,
           amount: show(refund.amount),
-          outcome: `${refund.status} ${refund.id}`,
-          recorded: recorded(id),
+          outcome: refund.status,
+          id: refund.id,
         });
         return refund;
       } catch (error) {
         if (!isRefundError(error)) throw error;
         rows.push({
-          provider,
+          ...ledger(id),
           step,
           amount: show(amount),
           outcome: `rejected: ${error.code}`,
-          recorded: recorded(id),
+          id: undefined,
         });
         return undefined;
       }
@@ -103,21 +128,21 @@ export async function runDemo(): Promise<DemoRow[]> {
     if (refunds.capabilities(provider).fullRefundWithoutAmount) {
       await attempt('partial refund', part(3));
       await attempt('partial refund', part(2));
-      await attempt('over-refund (more than is left)', part(6));
+      await attempt('over-refund (too much)', part(6));
       await attempt('full refund of the rest', undefined);
     } else {
       await attempt('partial refund', part(3));
       await attempt('partial refund', part(2));
-      await attempt('over-refund (more than is left)', part(6));
+      await attempt('over-refund (too much)', part(6));
       await attempt('refund of the rest', { value: total - part(3).value - part(2).value, currency });
     }
 
-    const faulty = sandbox.createPayment({ amount: total, currency } as never);
+    const faulty = newPayment();
     sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: plan.createOperation } });
-    await attempt('response lost after commit → reconciled', part(4), faulty);
+    await attempt('lost response, reconciled', part(4), faulty);
 
     if (provider === 'geins') {
-      const order = sandbox.createPayment({ amount: total, currency } as never);
+      const order = newPayment();
       const pending = await attempt('refund needing approval', part(5), order, approvals);
       if (pending) {
         const client = createGeinsClient({ ...sandboxes.geins.credentials, fetch: sandboxes.geins.fetch });
@@ -127,11 +152,11 @@ export async function runDemo(): Promise<DemoRow[]> {
         });
         const approved = await refunds.retrieve({ provider, id: pending.id, payment: order });
         rows.push({
-          provider,
+          ...ledger(order),
           step: 'approved (SetApproval)',
           amount: show(approved.amount),
-          outcome: `${approved.status} ${approved.id}`,
-          recorded: recorded(order),
+          outcome: approved.status,
+          id: approved.id,
         });
       }
     }
@@ -139,36 +164,41 @@ export async function runDemo(): Promise<DemoRow[]> {
   return rows;
 }
 
+/** The demo as text no wider than 80 columns: a table per provider, each payment's total, what it means. */
 export function formatDemo(rows: DemoRow[]): string {
-  const header: DemoRow = {
-    provider: 'provider',
-    step: 'step',
-    amount: 'amount',
-    outcome: 'outcome',
-    recorded: Number.NaN,
-  };
-  const cells = (row: DemoRow) => [
-    row.provider,
+  const header = ['step', 'payment', 'amount', 'outcome'];
+  const cells = (row: DemoRow, index: number, all: DemoRow[]) => [
     row.step,
+    // A payment's first row says when it is not the provider's first.
+    `#${row.payment}${row.payment > 1 && all[index - 1]?.payment !== row.payment ? ' new' : ''}`,
     row.amount,
     row.outcome,
-    Number.isNaN(row.recorded) ? 'recorded' : String(row.recorded),
   ];
-  const table = [header, ...rows].map(cells);
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
+  const table = rows.map(cells);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...table.map((line) => line[column]!.length)),
+  );
   const line = (values: string[]) =>
-    values
+    `  ${values
       .map((value, column) => value.padEnd(widths[column]!))
       .join('  ')
-      .trimEnd();
-  return [
-    'refundkit demo — four providers, one API, offline sandboxes',
+      .trimEnd()}`;
+  const out = ['refundkit demo — four providers, one API, offline sandboxes'];
+  for (const provider of [...new Set(rows.map((row) => row.provider))]) {
+    const mine = rows.filter((row) => row.provider === provider);
+    out.push('', `${provider} · payments of ${mine[0]!.paid}`, line(header));
+    for (const row of mine) out.push(line(table[rows.indexOf(row)]!));
+    // The last row of each payment holds what its refunds add up to.
+    for (const last of [...new Map(mine.map((row) => [row.payment, row])).values()]) {
+      const count = `${last.recorded} refund${last.recorded === 1 ? '' : 's'}`;
+      out.push(`  #${last.payment}: ${last.refunded} of ${last.paid} refunded (${count} in the sandbox)`);
+    }
+  }
+  out.push(
     '',
-    line(table[0]!),
-    widths.map((width) => '─'.repeat(width)).join('  '),
-    ...table.slice(1).map(line),
-    '',
-    '"recorded" counts the refunds the provider sandbox holds for that payment: a lost response is',
-    "reconciled by the refund's reference instead of being sent twice.",
-  ].join('\n');
+    'Lost response: the refund was made but its answer was lost. refundkit found it',
+    'by its reference instead of sending it again, so that payment holds one refund.',
+    'pending: not final. PayOp accepts or rejects it later; Geins, once processed.',
+  );
+  return out.join('\n');
 }
