@@ -131,6 +131,13 @@ describe('refundkit over the PayOp sandbox', () => {
       provider: 'payop',
       message: 'amount.value: is too large to send exactly',
     });
+    // PayOp documents no lower bound; a refund of zero or less moves no money or moves it the wrong way
+    // (specs/payop.yaml, RefundCreate.amount), so it is refused before sending.
+    for (const value of [0, -1]) {
+      await expect(
+        refunds.create({ provider: 'payop', payment, amount: { value, currency: 'USD' } }),
+      ).rejects.toMatchObject({ code: 'invalid_request', field: 'amount.value' });
+    }
     expect(events.filter((event) => event.headers)).toEqual([]);
   });
 
