@@ -14,8 +14,8 @@ export interface Refund {
   amount: Money;
   /** The merchant reference stored with the refund, when there is one. */
   reference: string | undefined;
-  /** ISO 8601. */
-  createdAt: string;
+  /** ISO 8601; undefined when the provider's refund object has no creation time (PayOp's may not). */
+  createdAt: string | undefined;
   /** The provider's own refund object. */
   raw: unknown;
 }
@@ -108,5 +108,5 @@ export const commonRefundReasons: readonly string[] = [
   'other',
 ];
 
-/** A UUID of any version, in either case: the shape of PayOp's and Geins' ids. */
+/** A UUID of any version, in either case: the shape of Geins' refund ids. */
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

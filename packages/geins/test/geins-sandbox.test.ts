@@ -4,6 +4,7 @@ import {
   createGeinsClient,
   type GeinsClient,
   type GeinsNewRefund,
+  type GeinsProcessedRefund,
   type GeinsRefundApproval,
   type GeinsRefundQuery,
 } from '../src/index.js';
@@ -58,10 +59,14 @@ function api(client: GeinsClient) {
     list: (orderId: number) =>
       client.GET('/API/Order/{orderId}/Refund/List', { params: { path: { orderId } } }),
     query: (body: GeinsRefundQuery) => client.POST('/API/Refund/Query', { body }),
-    process: (orderId: number, refundId: string) =>
+    process: (
+      orderId: number,
+      refundId: string,
+      body: GeinsProcessedRefund = { ExternalId: 're_sandbox_1' },
+    ) =>
       client.POST('/API/Order/{orderId}/Refund/{refundId}/SetAsProcessed', {
         params: { path: { orderId, refundId } },
-        body: { ExternalId: 're_sandbox_1' },
+        body,
       }),
     settle: (orderId: number, refundId: string) =>
       client.POST('/API/Order/{orderId}/Refund/{refundId}/SetAsSettled', {
@@ -322,6 +327,21 @@ describe.each(transports)('Geins sandbox %s', (_name, connect) => {
     expect(sandbox.refunds().map((entry) => entry.status)).toEqual(['processed', 'settled', 'settled']);
   });
 
+  it("keeps the refund's own Reference when it is processed with a Reference of the processing", async () => {
+    const { geins, orderId } = await setup();
+    const refundId = await refund(geins, orderId, { RefundAmount: 10, Reference: 'rk_reference' });
+    const processed = await geins.process(orderId, refundId, {
+      ExternalId: 're_123',
+      Reference: 'payout-42',
+    });
+    expect(processed.data).toEqual(success);
+    expect((await geins.get(orderId, refundId)).data?.Resource).toMatchObject({
+      Reference: 'rk_reference',
+      ExternalId: 're_123',
+      Processed: true,
+    });
+  });
+
   it('deletes an unsettled row, giving its amount back, and refuses once the row is settled', async () => {
     const { sandbox, geins, orderId } = await setup({ amount: 10_000 });
     const refundId = await refund(geins, orderId, { RefundAmount: 100 });
@@ -415,7 +435,9 @@ describe.each(transports)('Geins sandbox %s', (_name, connect) => {
       Sent: true,
       Processed: false,
       RefundedItemTotal: 499,
-      RefundedBalance: 499,
+      // "Refunded from the balance" (Geins v1.14.0): the order paid nothing with a balance, whatever
+      // the row's ToBalance.
+      RefundedBalance: 0,
       RefundedTotal: 499,
       RefundRows: [
         { OrderId: orderId, OrderRowId: 55_812, RefundAmount: 499, ToBalance: true, RefundType: 0 },

@@ -15,7 +15,6 @@ import {
   RefundError,
   type RefundErrorCode,
   type RefundStatus,
-  uuidPattern,
 } from '@refundkit/core';
 import type { paths } from './generated/payop.gen.js';
 import { type PayopClientOptions, payopClientConfig } from './payop-client.js';
@@ -49,6 +48,15 @@ const reasonKey = 'refundkit_reason';
 /** 1 new, 2 accepted, 3 and 4 rejected (PayOp does not tell 3 and 4 apart). */
 const statuses: Record<number, RefundStatus> = { 1: 'pending', 2: 'succeeded', 3: 'failed', 4: 'failed' };
 
+/**
+ * PayOp types its ids as plain strings and documents no format. Its examples (every version of its docs)
+ * are UUIDs, UUID-like ids with shorter or longer groups (`8888888-7725-56d5-b75d-1d54382d1e46`,
+ * `7ede204f-0d2a-55c4-9b84-8877720c9f6`) and `1111`: letters and digits in hyphen-separated groups take
+ * them all, and nothing that would change the URL or the query an id is sent in.
+ */
+const idPattern = /^[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*$/;
+const idShape = 'letters and digits in hyphen-separated groups, like d839c714-7743-47cf-8f9d-73592597c6e1';
+
 /** PayOp's 422 messages that say more than "invalid". */
 const messageCodes = new Map<string, RefundErrorCode>([
   ['Refund amount is bigger than transaction amount', 'insufficient_funds'],
@@ -80,7 +88,8 @@ function toRefund(refund: PayopRefund): Refund {
     status: statuses[refund.status] ?? 'pending',
     amount: { value, currency: refund.currency },
     reference: typeof reference === 'string' ? reference : undefined,
-    createdAt: new Date(refund.createdAt * 1000).toISOString(),
+    // Optional: PayOp's current examples show refunds without it (specs/payop.yaml, Refund).
+    createdAt: refund.createdAt === undefined ? undefined : new Date(refund.createdAt * 1000).toISOString(),
     raw: refund,
   };
 }
@@ -162,8 +171,9 @@ export function payop(options: PayopAdapterOptions): RefundAdapter {
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: (payment) =>
-      uuidPattern.test(payment) ? undefined : 'must be a PayOp transaction identifier (a UUID)',
-    checkRefundId: (id) => (uuidPattern.test(id) ? undefined : 'must be a PayOp refund identifier (a UUID)'),
+      idPattern.test(payment) ? undefined : `must be a PayOp transaction identifier (${idShape})`,
+    checkRefundId: (id) =>
+      idPattern.test(id) ? undefined : `must be a PayOp refund identifier (${idShape})`,
 
     async create(input, call) {
       for (const key of [referenceKey, reasonKey]) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adapterCall, urlBreakingIds } from '../../../test/support/adapter-call.js';
 import { payop, payopCapabilities } from '../src/index.js';
 import { createPayopSandbox } from '../src/testing/index.js';
+import { docRefundIds, docResponses, docTransactionIds } from './fixtures/payop-api-doc.js';
 
 type Fetch = (request: Request) => Promise<Response>;
 
@@ -190,7 +191,7 @@ describe('payop adapter', () => {
     ],
     ['an unknown transaction', { payment: unknownTransaction }, 'not_found', 'Transaction not found'],
     // PayOp's validation body is a field → messages map: providerCode is the first field.
-    ['a malformed transaction id', { payment: 'not-a-uuid' }, 'invalid_request', 'transactionIdentifier'],
+    ['a blank transaction id', { payment: '' }, 'invalid_request', 'transactionIdentifier'],
     // A KWD amount (3 decimals) on a USD transaction: PayOp takes the amount in the transaction's currency.
     [
       'too many decimals for the currency',
@@ -366,20 +367,106 @@ describe('payop adapter', () => {
     });
   });
 
+  describe("reads PayOp's documented refund objects, optional fields absent", () => {
+    const docBody = (name: string) => docResponses.find((example) => example.name === name)!.body;
+    const answeringGet = (body: unknown): AdapterCall =>
+      adapterCall(async (request) => {
+        expect(request.method).toBe('GET');
+        return json(200, body);
+      });
+
+    it("today's get-refund example: no type, userIdentifier, createdAt, updatedAt, error or state", async () => {
+      const { adapter } = setup();
+      const body = docBody('refund.md get refund details');
+      const id = '8888888-7725-56d5-b75d-1d54382d1e46';
+      await expect(adapter.retrieve({ id }, answeringGet(body))).resolves.toEqual({
+        provider: 'payop',
+        id,
+        payment: '999999-9d55-5fcc-aa56-35cc093e434e',
+        status: 'succeeded',
+        amount: { value: 1000, currency: 'USD' },
+        reference: undefined,
+        createdAt: undefined,
+        raw: (body as { data: unknown[] }).data[0],
+      });
+    });
+
+    it("today's list example: a source transaction with only its identifier", async () => {
+      const { adapter } = setup();
+      const body = docBody('refund.md get refunds list');
+      const payment = 'd839c714-7743-47cf-8f9d-73592597c6e1';
+      await expect(adapter.list({ payment }, answeringGet(body))).resolves.toEqual([
+        expect.objectContaining({
+          id: '38c92c25-33fd-4979-ac50-f73d7dbbf660',
+          payment,
+          status: 'pending',
+          amount: { value: 1000, currency: 'USD' },
+          createdAt: undefined,
+        }),
+      ]);
+    });
+
+    it.each([
+      ['getRefund.md 200', '8888888-7725-56d5-b75d-1d54382d1e46', '2022-02-09T10:35:01.000Z', 'succeeded'],
+      [
+        'getRefundsList.md 200',
+        '38c92c25-33fd-4979-ac50-f73d7dbbf660',
+        '2019-09-10T08:53:58.000Z',
+        'pending',
+      ],
+    ])('the 2022 %s example, with its creation time', async (name, id, createdAt, status) => {
+      const { adapter } = setup();
+      await expect(adapter.retrieve({ id }, answeringGet(docBody(name)))).resolves.toMatchObject({
+        id,
+        status,
+        createdAt,
+        amount: { value: 1000, currency: 'USD' },
+      });
+    });
+
+    it("answers PayOp's generic 404 with not_found", async () => {
+      const { adapter } = setup();
+      const notFound = docResponses.find((example) => example.name === 'responses.md 404 (listRefunds)')!;
+      const call = adapterCall(async () => json(404, notFound.body));
+      await expect(adapter.retrieve({ id: '1111' }, call)).rejects.toMatchObject({
+        code: 'not_found',
+        status: 404,
+        providerCode: 'Invoice not found',
+        retryable: false,
+      });
+    });
+  });
+
+  it.each(docRefundIds.map(({ id, source, where }) => [id, `${source.path} ${where}`]))(
+    'accepts the documented refund id %s (%s)',
+    (id) => {
+      expect(setup().adapter.checkRefundId(id)).toBeUndefined();
+    },
+  );
+
+  it.each(docTransactionIds.map(({ id, source, where }) => [id, `${source.path} ${where}`]))(
+    'accepts the documented transaction id %s (%s)',
+    (id) => {
+      expect(setup().adapter.checkPayment(id)).toBeUndefined();
+    },
+  );
+
   it('describes malformed payment ids and declares its capabilities and secrets', () => {
     const { sandbox, adapter } = setup();
     expect(adapter.checkPayment('D839C714-7743-47CF-8F9D-73592597C6E1')).toBeUndefined();
-    expect(adapter.checkPayment(unknownTransaction)).toBeUndefined();
+    const shape = 'letters and digits in hyphen-separated groups, like d839c714-7743-47cf-8f9d-73592597c6e1';
+    // What would change the URL or query an id is sent in, and hyphens that separate nothing.
     for (const bad of [
-      '12345',
-      'd839c714-7743-47cf-8f9d-73592597c6e',
-      'd839c7147743-47cf-8f9d-73592597c6e1x',
+      ...urlBreakingIds,
+      '-d839c714',
+      'd839c714-',
+      'd839c714--7743',
+      'txn_123',
+      'a.b',
+      'a&b=c',
     ]) {
-      expect(adapter.checkPayment(bad)).toBe('must be a PayOp transaction identifier (a UUID)');
-    }
-    expect(adapter.checkRefundId('81962ed0-a65c-4d1a-851b-b3dbf9750399')).toBeUndefined();
-    for (const bad of [...urlBreakingIds, '8888888-7725-4d1a-851b-b3dbf9750399']) {
-      expect(adapter.checkRefundId(bad)).toBe('must be a PayOp refund identifier (a UUID)');
+      expect(adapter.checkPayment(bad)).toBe(`must be a PayOp transaction identifier (${shape})`);
+      expect(adapter.checkRefundId(bad)).toBe(`must be a PayOp refund identifier (${shape})`);
     }
     expect(adapter.provider).toBe('payop');
     expect(adapter.capabilities).toBe(payopCapabilities);

@@ -97,9 +97,12 @@ describe('PayOp client types', () => {
       expectTypeOf(data.status).toEqualTypeOf<number>();
       expectTypeOf(refund.status).toEqualTypeOf<PayopRefundStatus>();
       expectTypeOf(refund.status).toEqualTypeOf<1 | 2 | 3 | 4>();
-      expectTypeOf(refund.type).toEqualTypeOf<PayopRefundType>();
-      expectTypeOf(refund.updatedAt).toEqualTypeOf<number | null>();
+      // Optional: PayOp's current examples leave them out (specs/payop.yaml, Refund).
+      expectTypeOf(refund.type).toEqualTypeOf<PayopRefundType | undefined>();
+      expectTypeOf(refund.createdAt).toEqualTypeOf<number | undefined>();
+      expectTypeOf(refund.updatedAt).toEqualTypeOf<number | null | undefined>();
       expectTypeOf(refund.sourceTransaction.identifier).toEqualTypeOf<string>();
+      expectTypeOf(refund.sourceTransaction.state).toEqualTypeOf<1 | 2 | 3 | 4 | 5 | 9 | 15 | undefined>();
     }
   });
 

@@ -150,20 +150,22 @@ describe('listRefunds', () => {
       return jsonResponse(oneRefund);
     });
     const client = createPayopClient({ token, fetch: recorder.fetch });
-    const { data } = await client.GET(listPath, { params: { query: { 'query[identifier]': refundId } } });
+    // The example's own refund id, which is not an RFC 4122 UUID.
+    const id = '8888888-7725-56d5-b75d-1d54382d1e46';
+    const { data } = await client.GET(listPath, { params: { query: { 'query[identifier]': id } } });
     expect(data).toEqual(oneRefund);
     expect(data?.data).toHaveLength(1);
-    expect(data?.data[0]?.identifier).toBe(refundId);
+    expect(data?.data[0]?.identifier).toBe(id);
     const [request] = recorder.requests;
     expect(request?.method).toBe('GET');
     // openapi-fetch sends the parameter name as written (brackets not percent-encoded) and the URL
     // parser leaves brackets in a query alone.
-    expect(rawUrl).toBe(`https://api.payop.com/v1/refunds/user-refunds?query[identifier]=${refundId}`);
+    expect(rawUrl).toBe(`https://api.payop.com/v1/refunds/user-refunds?query[identifier]=${id}`);
     expect(request?.url.href).toBe(rawUrl);
     // What a server (PHP, or anything using URLSearchParams) reads back: the one `query[identifier]` key.
     const search = new URLSearchParams(new URL(rawUrl).search);
     expect([...search.keys()]).toEqual(['query[identifier]']);
-    expect(search.get('query[identifier]')).toBe(refundId);
+    expect(search.get('query[identifier]')).toBe(id);
     expectCommonHeaders(request!.headers);
     expect(request?.body).toBeUndefined();
   });
@@ -188,9 +190,11 @@ describe('createRefund then listRefunds', () => {
   it('reads the created refund back with the identifier header as query[identifier]', async () => {
     const oneRefund = responseExample(payopOpenApi, listPath, 'get', '200', 'oneRefund');
     const created = responseExample(payopOpenApi, createPath, 'post', '200', 'seed');
+    // The example refund's own id: any string PayOp returns in the header is passed on as it is.
+    const refundIdOfExample = '8888888-7725-56d5-b75d-1d54382d1e46';
     const recorder = recordingFetch((request) =>
       request.method === 'POST'
-        ? jsonResponse(created, { headers: { identifier: refundId } })
+        ? jsonResponse(created, { headers: { identifier: refundIdOfExample } })
         : jsonResponse(oneRefund),
     );
     const client = createPayopClient({ token, fetch: recorder.fetch });
@@ -199,7 +203,7 @@ describe('createRefund then listRefunds', () => {
     });
     const identifier = response.headers.get('identifier') ?? '';
     const { data } = await client.GET(listPath, { params: { query: { 'query[identifier]': identifier } } });
-    expect(recorder.requests[1]?.url.searchParams.get('query[identifier]')).toBe(refundId);
+    expect(recorder.requests[1]?.url.searchParams.get('query[identifier]')).toBe(refundIdOfExample);
     expect(data?.data[0]?.identifier).toBe(identifier);
   });
 });

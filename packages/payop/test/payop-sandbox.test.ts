@@ -1,7 +1,10 @@
 import { SandboxResponseError, violationHeader } from '@refundkit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { specCheck } from '../../../test/support/spec-check.js';
+import { payopOpenApi } from '../src/generated/payop.openapi.gen.js';
 import { createPayopClient } from '../src/index.js';
 import { createPayopSandbox, type PayopSandbox } from '../src/testing/index.js';
+import { docRefundIds, docTransactionIds } from './fixtures/payop-api-doc.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -124,6 +127,33 @@ describe.each(transports)('PayOp sandbox %s', (_name, connect) => {
     expect(sandbox.refunds()).toEqual([]);
   });
 
+  it("takes every identifier PayOp's docs show, UUID or not, as an identifier", async () => {
+    const { sandbox, client } = await setup();
+    for (const { id } of docTransactionIds) {
+      const { error, response } = await partial(client, id, 1);
+      expect([response.status, error]).toEqual([422, { message: 'Transaction not found' }]);
+      expect(response.headers.get(violationHeader)).toBeNull();
+    }
+    for (const { id } of docRefundIds) {
+      const { data, response } = await retrieve(client, id);
+      expect([response.status, data]).toEqual([200, { data: [], status: 1 }]);
+      expect(response.headers.get(violationHeader)).toBeNull();
+    }
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it("answers a path it does not serve with PayOp's generic 404, as the spec declares it", async () => {
+    const { sandbox } = await setup();
+    const response = await sandbox.fetch('https://api.payop.com/v1/refunds/nope', {
+      headers: { authorization: `Bearer ${sandbox.credentials.token}` },
+    });
+    const body = await response.json();
+    expect([response.status, body]).toEqual([404, { message: 'Not found' }]);
+    for (const operationId of ['createRefund', 'listRefunds']) {
+      expect(specCheck(payopOpenApi).response(operationId, { status: 404, body })).toEqual([]);
+    }
+  });
+
   it('answers a wrong token with the 401 body', async () => {
     const { sandbox, client: good, transaction } = await setup();
     const bad = createPayopClient({
@@ -153,25 +183,19 @@ describe.each(transports)('PayOp sandbox %s', (_name, connect) => {
       "request body must have required property 'amount'",
     );
 
-    const notUuid = await client.POST('/v1/refunds/create', {
-      body: { transactionIdentifier: 'txn-1', refundType: 3 as 1, amount: -1 },
+    const blank = await client.POST('/v1/refunds/create', {
+      body: { transactionIdentifier: '', refundType: 3 as 1, amount: -1 },
     });
-    expect(notUuid.response.status).toBe(422);
-    expect(notUuid.error).toEqual({
+    expect(blank.response.status).toBe(422);
+    expect(blank.error).toEqual({
       message: {
-        transactionIdentifier: ['This is not a valid UUID.'],
+        transactionIdentifier: ['This value should not be blank.'],
         refundType: ['The value you selected is not a valid choice.'],
         amount: ['This value should be positive.'],
       },
     });
-    expect(notUuid.response.headers.get(violationHeader)).toBe(
-      'request body/transactionIdentifier must match format "uuid"',
-    );
-
-    const badQuery = await retrieve(client, 'not-a-uuid');
-    expect([badQuery.response.status, badQuery.data]).toEqual([200, { data: [], status: 1 }]);
-    expect(badQuery.response.headers.get(violationHeader)).toBe(
-      'query parameter "query[identifier]" must match format "uuid"',
+    expect(blank.response.headers.get(violationHeader)).toBe(
+      'request body/transactionIdentifier must NOT have fewer than 1 characters',
     );
     expect(sandbox.refunds()).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import type { FaultSpec } from '@refundkit/core/testing';
 import { createPayopSandbox } from '@refundkit/payop/testing';
 import { describe, expect, it } from 'vitest';
+import { docRefundIds, docTransactionIds } from '../../payop/test/fixtures/payop-api-doc.js';
 import { createRefunds, payop, RefundError, type RefundEvent } from '../src/index.js';
 
 type Fetch = (request: Request) => Promise<Response>;
@@ -130,6 +131,13 @@ describe('refundkit over the PayOp sandbox', () => {
       provider: 'payop',
       message: 'amount.value: is too large to send exactly',
     });
+    // PayOp documents no lower bound; a refund of zero or less moves no money or moves it the wrong way
+    // (specs/payop.yaml, RefundCreate.amount), so it is refused before sending.
+    for (const value of [0, -1]) {
+      await expect(
+        refunds.create({ provider: 'payop', payment, amount: { value, currency: 'USD' } }),
+      ).rejects.toMatchObject({ code: 'invalid_request', field: 'amount.value' });
+    }
     expect(events.filter((event) => event.headers)).toEqual([]);
   });
 
@@ -166,12 +174,80 @@ describe('refundkit over the PayOp sandbox', () => {
     expect(malformed).toMatchObject({
       code: 'invalid_request',
       field: 'payment',
-      message: 'payment: must be a PayOp transaction identifier (a UUID)',
+      message:
+        'payment: must be a PayOp transaction identifier (letters and digits in hyphen-separated groups, like d839c714-7743-47cf-8f9d-73592597c6e1)',
     });
     expect(sent('POST')).toBe(1);
     const missing = await caught(refunds.retrieve({ provider: 'payop', id: unknownTransaction }));
     expect(missing).toMatchObject({ code: 'not_found', provider: 'payop', retryable: false });
     expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it("sends every refund id PayOp's docs show (UUID or not) and refuses what would break the URL", async () => {
+    const { refunds, sent } = setup();
+    for (const [index, { id }] of docRefundIds.entries()) {
+      // Sent, and not found in this sandbox: the check let it through.
+      await expect(refunds.retrieve({ provider: 'payop', id })).rejects.toMatchObject({ code: 'not_found' });
+      expect(sent('GET')).toBe(index + 1);
+    }
+    for (const { id } of docTransactionIds) {
+      await expect(refunds.list({ provider: 'payop', payment: id })).resolves.toEqual([]);
+    }
+    for (const id of ['', ' ', '8888888-7725/../x', 'a?b', 'a#b', '..', 'a%2Fb', 'a\nb', 'a b']) {
+      await expect(refunds.retrieve({ provider: 'payop', id })).rejects.toMatchObject({
+        code: 'invalid_request',
+        field: 'id',
+      });
+      await expect(refunds.list({ provider: 'payop', payment: id })).rejects.toMatchObject({
+        code: 'invalid_request',
+        field: 'payment',
+      });
+    }
+    expect(sent('GET')).toBe(docRefundIds.length + docTransactionIds.length);
+  });
+
+  it('creates, retrieves and lists when PayOp answers refunds as trimmed as its current examples', async () => {
+    // The refund objects of today's 4.Refund/refund.md: no type, userIdentifier, createdAt, updatedAt or
+    // error, and a source transaction with only its identifier.
+    const trim = (refund: Record<string, unknown>) => {
+      const { type, userIdentifier, createdAt, updatedAt, error, sourceTransaction, ...kept } = refund;
+      return {
+        ...kept,
+        sourceTransaction: { identifier: (sourceTransaction as { identifier: string }).identifier },
+      };
+    };
+    const { refunds, payment, sandbox } = setup({
+      fetch: (sandboxFetch) => async (request) => {
+        const response = await sandboxFetch(request);
+        if (request.method !== 'GET') return response;
+        const body = (await response.json()) as { data: Record<string, unknown>[]; status: number };
+        return Response.json({ ...body, data: body.data.map(trim) }, { status: response.status });
+      },
+    });
+    const refund = await refunds.create({
+      provider: 'payop',
+      payment,
+      amount: { value: 1505, currency: 'USD' },
+      reference: 'rma-trimmed',
+    });
+    expect(refund).toEqual({
+      provider: 'payop',
+      id: sandbox.refunds()[0]?.id,
+      payment,
+      status: 'pending',
+      amount: { value: 1505, currency: 'USD' },
+      reference: 'rma-trimmed',
+      createdAt: undefined,
+      raw: expect.not.objectContaining({ createdAt: expect.anything() }),
+    });
+    sandbox.settle(refund.id, 2);
+    await expect(refunds.retrieve({ provider: 'payop', id: refund.id })).resolves.toMatchObject({
+      status: 'succeeded',
+      createdAt: undefined,
+    });
+    await expect(refunds.list({ provider: 'payop', payment })).resolves.toEqual([
+      expect.objectContaining({ id: refund.id, reference: 'rma-trimmed', status: 'succeeded' }),
+    ]);
   });
 
   it('maps bad credentials to authentication', async () => {

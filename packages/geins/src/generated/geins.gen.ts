@@ -313,14 +313,20 @@ export interface components {
          * @enum {integer}
          */
         RefundStatus: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
-        /** @description The response envelope of actions that return no resource, and of errors. */
+        /**
+         * @description The response envelope of actions that return no resource, and of errors. Assumption: `Message`
+         *     is required (Geins' schema marks nothing as required; every body Geins shows has one).
+         */
         BaseEnvelope: {
             /** @description A status message for the action taken (`Success.` on success). */
             Message: string | null;
             /** @description Any validation messages for the data on the current action; `null` when there are none. */
             Details?: string[] | null;
         };
-        /** @description The response envelope carrying the id of the resource acted on. */
+        /**
+         * @description The response envelope carrying the id of the resource acted on. Assumption: `Message`
+         *     is required (Geins' schema marks nothing as required; every body Geins shows has one).
+         */
         "Envelope-Nullable-Guid": {
             /**
              * Format: uuid
@@ -332,7 +338,10 @@ export interface components {
             /** @description Any validation messages for the data on the current action; `null` when there are none. */
             Details?: string[] | null;
         };
-        /** @description The response envelope carrying one refund. */
+        /**
+         * @description The response envelope carrying one refund. Assumption: `Message`
+         *     is required (Geins' schema marks nothing as required; every body Geins shows has one).
+         */
         "Envelope-Refund": {
             /** @description The refund. */
             Resource?: components["schemas"]["Refund"] | null;
@@ -341,7 +350,10 @@ export interface components {
             /** @description Any validation messages for the data on the current action; `null` when there are none. */
             Details?: string[] | null;
         };
-        /** @description The response envelope carrying a list of refunds. */
+        /**
+         * @description The response envelope carrying a list of refunds. Assumption: `Message`
+         *     is required (Geins' schema marks nothing as required; every body Geins shows has one).
+         */
         "Envelope-List-Refund": {
             /** @description The refunds. */
             Resource?: components["schemas"]["Refund"][] | null;
@@ -368,8 +380,10 @@ export interface components {
             Author?: string | null;
             /**
              * Format: double
-             * @description The refund amount, in major currency units (e.g. `499.0`). Required. Must be greater than 0
-             *     (a refundkit constraint; Geins documents no minimum).
+             * @description The refund amount, in major currency units (e.g. `499.0`). Required (the seed page and
+             *     Geins' v1.14.0 description say so; its schema has no `required` array). Assumption: Geins
+             *     documents no minimum; `exclusiveMinimum: 0` is refundkit's money-safety rule, as a refund
+             *     of zero moves no money and a negative one would move it the wrong way.
              */
             RefundAmount: number;
             /** @description If true, will refund the amount to the customer's balance. */
@@ -408,9 +422,15 @@ export interface components {
         };
         /** @description Details of a processed refund. All properties are optional. */
         "Order.Refund.Models.Write.ProcessedRefund": {
-            /** @description The id of the refund in the external (payment) system. Optional. */
+            /**
+             * @description An external id for the act of setting the refund as processed (Geins' v1.14.0 wording),
+             *     e.g. the payment provider's refund id. Optional.
+             */
             ExternalId?: string | null;
-            /** @description A reference for the processing. Optional. */
+            /**
+             * @description A custom reference for the act of setting the refund as processed (Geins' v1.14.0
+             *     wording), not the refund's own `Reference`. Optional.
+             */
             Reference?: string | null;
             /**
              * Format: date-time
@@ -490,8 +510,9 @@ export interface components {
             ExcludeStatuses?: components["schemas"]["RefundStatus"][] | null;
         };
         /**
-         * @description A refund on an order. `required` lists the fields refundkit expects in every real response
-         *     (Geins' schema marks none as required). Amounts are decimals in major currency units.
+         * @description A refund on an order. Assumption: `required` lists the fields refundkit reads; Geins' schema
+         *     marks none as required and no published example shows which are always present. Amounts are
+         *     decimals in major currency units.
          */
         Refund: {
             /**
@@ -521,7 +542,7 @@ export interface components {
             OrderTransactionId?: string | null;
             /** @description A secondary payment transaction id of the order. */
             SecondaryOrderTransactionId?: string | null;
-            /** @description The id of the refund in the external (payment) system. */
+            /** @description An external transaction id of the order (Geins' v1.14.0 wording). */
             ExternalId?: string | null;
             /** @description The name of the order's payment method. */
             PaymentName?: string | null;
@@ -582,7 +603,10 @@ export interface components {
             Sent: boolean;
             /** @description Whether the refund has been processed. Server-computed (read-only in API v1.10.1). */
             Processed: boolean;
-            /** @description Whether the refund requires approval before being sent. */
+            /**
+             * @description Whether the refund requires approval before being sent, processed or settled (Geins'
+             *     v1.14.0 wording).
+             */
             RequiresApproval: boolean;
             /**
              * @description The approval decision: `null` = undecided, true = approved, false = denied. Only meaningful
@@ -620,12 +644,15 @@ export interface components {
             RefundedPaymentFee?: number;
             /**
              * Format: double
-             * @description The refunded discount.
+             * @description The amount refunded from the discount (can be split over several refunds).
              */
             RefundedDiscount?: number;
             /**
              * Format: double
-             * @description The amount refunded to the customer's balance.
+             * @description The amount refunded from the balance (can be split over several refunds), Geins' v1.14.0
+             *     wording. Read here like `RefundedDiscount` (same wording): the part of the order paid with
+             *     the customer's balance that this refund gives back, not the rows refunded `ToBalance` (an
+             *     interpretation; Geins says no more).
              */
             RefundedBalance?: number;
             /**
@@ -643,8 +670,8 @@ export interface components {
             Rows?: components["schemas"]["Refund.Core.Models.Order.OrderRow"][] | null;
         };
         /**
-         * @description One row of a refund. `required` lists the fields refundkit expects in every real response
-         *     (Geins' schema marks none as required).
+         * @description One row of a refund. Assumption: `required` lists the fields refundkit reads; Geins' schema
+         *     marks none as required and no published example shows which are always present.
          */
         RefundRow: {
             /**
@@ -669,7 +696,8 @@ export interface components {
             CaptureId?: string | null;
             /**
              * Format: double
-             * @description The refund amount of the row, including VAT (may differ from the order row value).
+             * @description The refund amount of the row; it can differ from the corresponding order row value.
+             *     Including VAT is an inference from `RefundAmountExVat` (Geins does not say it).
              */
             RefundAmount: number;
             /**

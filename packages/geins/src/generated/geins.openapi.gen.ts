@@ -7,7 +7,7 @@ export const geinsOpenApi = {
     "title": "Geins refunds API (refundkit)",
     "version": "v1.14.0",
     "summary": "The nine Refund operations of the Geins Management API.",
-    "description": "The Refund tag of the Geins Management API (`https://mgmtapi.geins.io`, paths under `/API/`):\ncreate a refund on an order, read one refund, list the refunds of an order, query refunds across\norders, approve or deny a pending refund, mark a refund as processed or settled, mark a single\nrefund row as settled, and delete an unsettled refund row.\n\nHand-written for refundkit. Geins' own OpenAPI document (`info.version` v1.14.0, 2026) is not\npublic, so this description was rebuilt from its generated derivatives: the reference pages in\n`geins-io/sonora-agent-plugins` (generated from the v1.14.0 spec), the OpenAPI Generator JS SDK\n`geins-io/sdk-api-mgmt-javascript` (spec v1.10.1), the docs.geins.io / geins.io refund pages, and\nthe \"Creates refund\" docs page this project started from (the seed).\n\nConventions of the API:\n- JSON property names are PascalCase on the wire (`RefundId`, `Resource`, `Message`).\n- Every response body is an envelope `{Resource, Message, Details}` (or `{Message, Details}`\n  for `BaseEnvelope`); success is signalled with `\"Message\": \"Success.\"` and `\"Details\": null`.\n- Integer enums (`RefundType`, `RefundStatus`) are sent as numbers; the names exist only in the\n  descriptions.\n- Both credentials are required on every request: the `X-ApiKey` header and HTTP Basic with the\n  API user's username and password.\n\nDeliberate divergences and judgement calls (relative to Geins' own generated schema and the seed):\n- `RefundAmount` is in the `required` list of `Order.Refund.Models.Write.NewRefund`. Geins' schema\n  has no `required` arrays at all, but the seed page describes the field as \"Required\". refundkit\n  also requires it to be greater than 0; Geins documents no minimum.\n- Nullability is not visible in any published derivative. Following the ASP.NET/Swashbuckle\n  conventions the API shows, reference types (strings, arrays, nested objects) are nullable, and\n  value types are nullable only where documented as optional / \"if any\" or as unset until an event\n  happens (e.g. `SentOn`, `ProcessedOn`, `SettledOn`, `Approved`).\n- `required` on response schemas is a refundkit choice for sandbox validation: only the fields that\n  are always present in practice are listed. Geins marks nothing as required.\n- `401` is not in Geins' spec; it is observed in practice with the body `{\"Message\":\"Unauthorized\"}`\n  and is declared on every operation.\n- `400` and `404` are documented for create, set approval, set processed, set settled and set row\n  settled; for get, list, query and delete row they are inferred from the same pattern.\n- On the create operation the seed page documents the `400` and `404` bodies with the\n  `Envelope-Nullable-Guid` shape (with `Resource`), so create uses that schema for its errors; the\n  other operations use `BaseEnvelope`.\n- Only `application/json` is described. Older versions of the spec also listed `text/json` and XML\n  response media types.\n- Not modelled because nothing is documented: rate limits and `429` (Geins' own tooling merely\n  retries `429` and `5xx` defensively), and `500` (observed with the message\n  \"A database error occured.\", usually caused by a malformed request body).\n",
+    "description": "The Refund tag of the Geins Management API (`https://mgmtapi.geins.io`, paths under `/API/`):\ncreate a refund on an order, read one refund, list the refunds of an order, query refunds across\norders, approve or deny a pending refund, mark a refund as processed or settled, mark a single\nrefund row as settled, and delete an unsettled refund row.\n\nHand-written for refundkit. Geins' own OpenAPI document (`info.version` v1.14.0, 2026) is not\npublic, so this description was rebuilt from its generated derivatives: the reference pages in\n`geins-io/sonora-agent-plugins` (generated from the v1.14.0 spec), the OpenAPI Generator JS SDK\n`geins-io/sdk-api-mgmt-javascript` (spec v1.10.1), the docs.geins.io / geins.io refund pages, and\nthe \"Creates refund\" docs page this project started from (the seed).\n\nConventions of the API:\n- JSON property names are PascalCase on the wire (`RefundId`, `Resource`, `Message`).\n- Every response body is an envelope `{Resource, Message, Details}` (or `{Message, Details}`\n  for `BaseEnvelope`); success is signalled with `\"Message\": \"Success.\"` and `\"Details\": null`.\n- Integer enums (`RefundType`, `RefundStatus`) are sent as numbers; the names exist only in the\n  descriptions.\n- Both credentials are required on every request: the `X-ApiKey` header and HTTP Basic with the\n  API user's username and password.\n\nDeliberate divergences and judgement calls (relative to Geins' own generated schema and the seed):\n- `RefundAmount` is in the `required` list of `Order.Refund.Models.Write.NewRefund`. Geins' schema\n  has no `required` arrays at all, but the seed page describes the field as \"Required\". refundkit\n  also requires it to be greater than 0; Geins documents no minimum.\n- Nullability is not visible in any published derivative. Following the ASP.NET/Swashbuckle\n  conventions the API shows, reference types (strings, arrays, nested objects) are nullable, and\n  value types are nullable only where documented as optional / \"if any\" or as unset until an event\n  happens (e.g. `SentOn`, `ProcessedOn`, `SettledOn`, `Approved`).\n- `required` on response schemas is an assumption: Geins marks nothing as required and publishes\n  no response example of a refund, so the lists name the fields refundkit reads (and the sandbox\n  always sends), not fields any source shows to be always present.\n- `401` is not in Geins' spec; it is observed in practice with the body `{\"Message\":\"Unauthorized\"}`\n  and is declared on every operation.\n- `400` and `404` are documented for create, set approval, set processed, set settled and set row\n  settled; for get, list, query and delete row they are inferred from the same pattern.\n- On the create operation the seed page documents the `400` and `404` bodies with the\n  `Envelope-Nullable-Guid` shape (with `Resource`), so create uses that schema for its errors; the\n  other operations use `BaseEnvelope`.\n- Only `application/json` is described. Older versions of the spec also listed `text/json` and XML\n  response media types.\n- Not modelled because nothing is documented: rate limits and `429` (Geins' own tooling merely\n  retries `429` and `5xx` defensively), and `500` (observed with the message\n  \"A database error occured.\", usually caused by a malformed request body).\n",
     "license": {
       "name": "MIT",
       "identifier": "MIT"
@@ -1003,7 +1003,7 @@ export const geinsOpenApi = {
       },
       "BaseEnvelope": {
         "type": "object",
-        "description": "The response envelope of actions that return no resource, and of errors.",
+        "description": "The response envelope of actions that return no resource, and of errors. Assumption: `Message`\nis required (Geins' schema marks nothing as required; every body Geins shows has one).\n",
         "required": [
           "Message"
         ],
@@ -1030,7 +1030,7 @@ export const geinsOpenApi = {
       },
       "Envelope-Nullable-Guid": {
         "type": "object",
-        "description": "The response envelope carrying the id of the resource acted on.",
+        "description": "The response envelope carrying the id of the resource acted on. Assumption: `Message`\nis required (Geins' schema marks nothing as required; every body Geins shows has one).\n",
         "required": [
           "Message"
         ],
@@ -1065,7 +1065,7 @@ export const geinsOpenApi = {
       },
       "Envelope-Refund": {
         "type": "object",
-        "description": "The response envelope carrying one refund.",
+        "description": "The response envelope carrying one refund. Assumption: `Message`\nis required (Geins' schema marks nothing as required; every body Geins shows has one).\n",
         "required": [
           "Message"
         ],
@@ -1103,7 +1103,7 @@ export const geinsOpenApi = {
       },
       "Envelope-List-Refund": {
         "type": "object",
-        "description": "The response envelope carrying a list of refunds.",
+        "description": "The response envelope carrying a list of refunds. Assumption: `Message`\nis required (Geins' schema marks nothing as required; every body Geins shows has one).\n",
         "required": [
           "Message"
         ],
@@ -1178,7 +1178,7 @@ export const geinsOpenApi = {
             "type": "number",
             "format": "double",
             "exclusiveMinimum": 0,
-            "description": "The refund amount, in major currency units (e.g. `499.0`). Required. Must be greater than 0\n(a refundkit constraint; Geins documents no minimum).\n"
+            "description": "The refund amount, in major currency units (e.g. `499.0`). Required (the seed page and\nGeins' v1.14.0 description say so; its schema has no `required` array). Assumption: Geins\ndocuments no minimum; `exclusiveMinimum: 0` is refundkit's money-safety rule, as a refund\nof zero moves no money and a negative one would move it the wrong way.\n"
           },
           "ToBalance": {
             "type": "boolean",
@@ -1243,14 +1243,14 @@ export const geinsOpenApi = {
               "string",
               "null"
             ],
-            "description": "The id of the refund in the external (payment) system. Optional."
+            "description": "An external id for the act of setting the refund as processed (Geins' v1.14.0 wording),\ne.g. the payment provider's refund id. Optional.\n"
           },
           "Reference": {
             "type": [
               "string",
               "null"
             ],
-            "description": "A reference for the processing. Optional."
+            "description": "A custom reference for the act of setting the refund as processed (Geins' v1.14.0\nwording), not the refund's own `Reference`. Optional.\n"
           },
           "ProcessedOn": {
             "type": [
@@ -1382,7 +1382,7 @@ export const geinsOpenApi = {
       },
       "Refund": {
         "type": "object",
-        "description": "A refund on an order. `required` lists the fields refundkit expects in every real response\n(Geins' schema marks none as required). Amounts are decimals in major currency units.\n",
+        "description": "A refund on an order. Assumption: `required` lists the fields refundkit reads; Geins' schema\nmarks none as required and no published example shows which are always present. Amounts are\ndecimals in major currency units.\n",
         "required": [
           "RefundId",
           "OrderId",
@@ -1457,7 +1457,7 @@ export const geinsOpenApi = {
               "string",
               "null"
             ],
-            "description": "The id of the refund in the external (payment) system."
+            "description": "An external transaction id of the order (Geins' v1.14.0 wording)."
           },
           "PaymentName": {
             "type": [
@@ -1555,7 +1555,7 @@ export const geinsOpenApi = {
           },
           "RequiresApproval": {
             "type": "boolean",
-            "description": "Whether the refund requires approval before being sent."
+            "description": "Whether the refund requires approval before being sent, processed or settled (Geins'\nv1.14.0 wording).\n"
           },
           "Approved": {
             "type": [
@@ -1606,12 +1606,12 @@ export const geinsOpenApi = {
           "RefundedDiscount": {
             "type": "number",
             "format": "double",
-            "description": "The refunded discount."
+            "description": "The amount refunded from the discount (can be split over several refunds)."
           },
           "RefundedBalance": {
             "type": "number",
             "format": "double",
-            "description": "The amount refunded to the customer's balance."
+            "description": "The amount refunded from the balance (can be split over several refunds), Geins' v1.14.0\nwording. Read here like `RefundedDiscount` (same wording): the part of the order paid with\nthe customer's balance that this refund gives back, not the rows refunded `ToBalance` (an\ninterpretation; Geins says no more).\n"
           },
           "RefundedTotal": {
             "type": "number",
@@ -1653,7 +1653,7 @@ export const geinsOpenApi = {
       },
       "RefundRow": {
         "type": "object",
-        "description": "One row of a refund. `required` lists the fields refundkit expects in every real response\n(Geins' schema marks none as required).\n",
+        "description": "One row of a refund. Assumption: `required` lists the fields refundkit reads; Geins' schema\nmarks none as required and no published example shows which are always present.\n",
         "required": [
           "RefundRowId",
           "OrderId",
@@ -1692,7 +1692,7 @@ export const geinsOpenApi = {
           "RefundAmount": {
             "type": "number",
             "format": "double",
-            "description": "The refund amount of the row, including VAT (may differ from the order row value)."
+            "description": "The refund amount of the row; it can differ from the corresponding order row value.\nIncluding VAT is an inference from `RefundAmountExVat` (Geins does not say it).\n"
           },
           "RefundAmountExVat": {
             "type": "number",

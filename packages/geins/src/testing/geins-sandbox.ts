@@ -114,6 +114,8 @@ const envelope = (httpStatus: number, message: string, details: string[] | null)
   status: httpStatus,
   body: { Message: message, Details: details },
 });
+// Assumption: the `Message` texts are Geins' response descriptions ("Bad request.", "Not found."); Geins
+// publishes no error body texts, and every `Details` text below is the sandbox's own.
 const badRequest = (...details: string[]) => envelope(400, 'Bad request.', details);
 const notFound = (...details: string[]) => envelope(404, 'Not found.', details);
 /** createRefund documents its 400 and 404 with the `Envelope-Nullable-Guid` shape (`Resource: null`). */
@@ -241,7 +243,10 @@ export function createGeinsSandbox(options?: GeinsSandboxOptions): GeinsSandbox 
         RefundedShippingFee: sumOf((row) => row.refundType === 2),
         RefundedPaymentFee: sumOf((row) => row.refundType === 3),
         RefundedDiscount: 0,
-        RefundedBalance: sumOf((row) => row.toBalance),
+        // Geins v1.14.0: "the amount refunded from the balance" (worded like RefundedDiscount), i.e. the
+        // part of the order paid with the customer's balance; sandbox orders have none. Rows refunded
+        // `ToBalance` are not it.
+        RefundedBalance: 0,
         RefundedTotal: decimal(order, refundTotal(refund)),
         RefundRows: refund.rows.map(
           (row): GeinsRefundRow => ({
@@ -518,8 +523,10 @@ export function createGeinsSandbox(options?: GeinsSandboxOptions): GeinsSandbox 
             refund.processed = true;
             refund.processedOn = timestamp(details.ProcessedOn);
           }
+          // Assumption: the processing's ExternalId is the refund's ExternalId (Geins documents both fields,
+          // not how one becomes the other). Its Reference is "a custom reference for the act of setting
+          // the refund as processed" (Geins v1.14.0), not the refund's own Reference, which stays as created.
           if (details.ExternalId != null) refund.externalId = details.ExternalId;
-          if (details.Reference != null) refund.reference = details.Reference;
           // Processing "also marks all rows of the refund as settled".
           settle(refund, refund.rows, refund.processedOn!);
           return { status: 200, body: success };

@@ -17,7 +17,7 @@ export interface paths {
          * Create a refund
          * @description Requests a full (`refundType` 1) or partial (`refundType` 2, with `amount`) refund of a
          *     checkout transaction. The response body carries no refund data: the new refund's
-         *     identifier (a UUID) is returned only in the `identifier` response header. To read the
+         *     identifier (a string) is returned only in the `identifier` response header. To read the
          *     refund afterwards, call `listRefunds` with `query[identifier]` set to that identifier.
          *     PayOp documents this endpoint's success as HTTP 200 (not 201).
          */
@@ -43,8 +43,8 @@ export interface paths {
          *     Retrieving a single refund is this same operation with the query parameter
          *     `query[identifier]` set to the refund identifier (the `identifier` header returned by
          *     `createRefund`); `data` is then still an array, holding that one refund. The behaviour for
-         *     an unknown identifier is not documented (presumably an empty `data` array — unverified);
-         *     no 404 is documented.
+         *     an unknown identifier is not documented (presumably an empty `data` array — unverified;
+         *     PayOp's generic 404 is declared as for every endpoint, but no refund page names a case).
          */
         get: operations["listRefunds"];
         put?: never;
@@ -82,9 +82,10 @@ export interface components {
          */
         RefundCreate: {
             /**
-             * Format: uuid
-             * @description Identifier (UUID) of the original (parent) checkout transaction to refund. An unknown
-             *     identifier yields 422 "Transaction not found".
+             * @description Identifier of the original (parent) checkout transaction to refund, a string (PayOp
+             *     documents no format; its examples are UUID-shaped). Required, so not blank (PayOp's
+             *     generic validation 422 answers a blank required field with "This value should not be
+             *     blank."). An unknown identifier yields 422 "Transaction not found".
              * @example d839c714-7743-47cf-8f9d-73592597c6e1
              */
             transactionIdentifier: string;
@@ -95,6 +96,10 @@ export interface components {
              *     currency (e.g. 10 = 10.00 USD). Required when `refundType` is 2 (partial). Must not
              *     exceed the refundable transaction amount (else 422 "Refund amount is bigger than
              *     transaction amount"). Very old PayOp examples sent it as a string ("10"); send a number.
+             *     Assumption: no PayOp source documents a lower bound (`exclusiveMinimum: 0`) or what PayOp
+             *     answers to 0 or a negative amount. It is declared for money safety: a refund of zero
+             *     moves no money and a negative one would move it the wrong way, so refundkit refuses both
+             *     before sending rather than leave them to undocumented server behaviour.
              * @example 10
              */
             amount?: number;
@@ -142,37 +147,41 @@ export interface components {
             status: number;
         };
         /**
-         * @description A refund as returned by `listRefunds`. Modelled on the full object of PayOp's get-refund
-         *     and refund-list pages (2022); today's page shows trimmed examples (identifier, status,
-         *     amount, currency, sourceTransaction, metadata) of the same object.
+         * @description A refund as returned by `listRefunds`. The fields are those of the full object of PayOp's
+         *     get-refund and refund-list pages (2022). Only what every documented example has is
+         *     required: today's pages (`4.Refund/refund.md`) show refunds without `type`,
+         *     `userIdentifier`, `createdAt`, `updatedAt` and `error`, and the 2022 list example has no
+         *     `error`. `metadata` is in every example, but each of them was created with metadata; what
+         *     PayOp returns for a refund made without it is undocumented, so it is optional too.
          */
         Refund: {
             /**
-             * Format: uuid
-             * @description Refund identifier (UUID), as returned in the `identifier` header by `createRefund`.
+             * @description Refund identifier, as returned in the `identifier` header by `createRefund`. A string:
+             *     PayOp documents no format, and its examples include non-UUIDs such as
+             *     `8888888-7725-56d5-b75d-1d54382d1e46`.
              */
             identifier: string;
             /** @description Refund status: 1 = new, 2 = accepted, 3 = rejected, 4 = rejected. */
             status: components["schemas"]["RefundStatus"];
             /** @description Refund type (same codes as `refundType`): 1 = full, 2 = partial. */
-            type: components["schemas"]["RefundType"];
+            type?: components["schemas"]["RefundType"];
             /** @description PayOp identifier of the merchant user that owns the refund (e.g. 46288). */
-            userIdentifier: number;
+            userIdentifier?: number;
             /** @description Refund amount, a decimal number in major units of `currency`. */
             amount: number;
             /** @description Currency code of the refund (that of the parent transaction), e.g. `USD`. */
             currency: string;
-            /** @description Creation time as a Unix timestamp in seconds. */
-            createdAt: number;
+            /** @description Creation time as a Unix timestamp in seconds. Absent from today's examples, so optional. */
+            createdAt?: number;
             /** @description Last update time as a Unix timestamp in seconds, or null if never updated. */
-            updatedAt: number | null;
+            updatedAt?: number | null;
             /** @description The original (parent) transaction being refunded. */
             sourceTransaction: components["schemas"]["SourceTransaction"];
             /**
              * @description Refund error details: null when there is no error (as in PayOp's example); otherwise an
              *     error string or object, whose exact shape PayOp does not document.
              */
-            error: null | string | {
+            error?: null | string | {
                 [key: string]: unknown;
             };
             /**
@@ -186,24 +195,26 @@ export interface components {
         /**
          * @description The refunded (parent) checkout transaction, as embedded in a refund. PayOp returns the full
          *     transaction object (wallet, commission, exchange, payer, geo, card metadata, application,
-         *     URLs, …); only the fields refundkit relies on are declared, all others are allowed.
+         *     URLs, …); only the fields refundkit relies on are declared, all others are allowed. Only
+         *     `identifier` is required: today's list example shows a source transaction with nothing
+         *     else, and its get-refund example one without `state`.
          */
         SourceTransaction: {
             /**
-             * Format: uuid
-             * @description Transaction identifier (UUID); the `transactionIdentifier` of the create request.
+             * @description Transaction identifier, the `transactionIdentifier` of the create request. A string:
+             *     PayOp's examples include non-UUIDs such as `999999-9d55-5fcc-aa56-35cc093e434e`.
              */
             identifier: string;
             /** @description Transaction amount, a decimal number in major units of `currency`. */
-            amount: number;
+            amount?: number;
             /** @description Transaction currency code, e.g. `USD`. */
-            currency: string;
+            currency?: string;
             /**
              * @description Transaction state: 1 = new, 2 = accepted (paid), 3 = failed, 4 = pending, 5 = failed,
              *     9 = pre-approved, 15 = timeout.
              * @enum {integer}
              */
-            state: 1 | 2 | 3 | 4 | 5 | 9 | 15;
+            state?: 1 | 2 | 3 | 4 | 5 | 9 | 15;
         } & {
             [key: string]: unknown;
         };
@@ -237,6 +248,20 @@ export interface components {
          *     responses.md for all endpoints).
          */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The requested resource could not be found (PayOp's generic 404, documented in responses.md
+         *     for all endpoints: "e.g., invoice or transaction ID is incorrect"). The refund pages name no
+         *     case of their own: an unknown transaction on `createRefund` is documented as 422, and the
+         *     answer to an unknown `query[identifier]` is undocumented.
+         */
+        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -285,7 +310,8 @@ export interface operations {
             200: {
                 headers: {
                     /**
-                     * @description Identifier (UUID) of the newly created refund. It is the only place the id is
+                     * @description Identifier of the newly created refund, a string (UUID-shaped in PayOp's example, but
+                     *     PayOp types refund ids only as strings). It is the only place the id is
                      *     returned (until 2019-09 it was also in the body's `data`, which is now always an
                      *     empty string). Pass it as `query[identifier]` to `listRefunds` to read the refund.
                      * @example 81962ed0-a65c-4d1a-851b-b3dbf9750399
@@ -299,6 +325,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /**
              * @description The refund cannot be created: the transaction is unknown, the amount exceeds what can
              *     be refunded, or the request failed validation (then `message` is a map of field name to
@@ -319,10 +346,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Refund identifier (UUID) to retrieve one refund. The parameter name is literally
+                 * @description Refund identifier (the `identifier` header of `createRefund`, a string) to retrieve one
+                 *     refund; PayOp's own example is `7ede204f-0d2a-55c4-9b84-8877720c9f6`, which is not an
+                 *     RFC 4122 UUID, so no format is declared. The parameter name is literally
                  *     `query[identifier]` (PHP-style bracket notation). When set, `data` contains only the
                  *     matching refund (still as an array).
-                 * @example 81962ed0-a65c-4d1a-851b-b3dbf9750399
+                 * @example 7ede204f-0d2a-55c4-9b84-8877720c9f6
                  */
                 "query[identifier]"?: string;
             };
@@ -343,6 +372,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
         };
     };

@@ -10,7 +10,7 @@ export const payopOpenApi = {
       "name": "MIT",
       "identifier": "MIT"
     },
-    "description": "Refund endpoints of the PayOp merchant API (`https://api.payop.com/v1/...`): create a full or\npartial refund of a checkout transaction, list the merchant's refunds, and retrieve one refund\n(which PayOp implements as the list endpoint filtered with the `query[identifier]` query\nparameter — there is no get-by-id path).\n\nHand-written for refundkit from PayOp's official documentation repository\n(github.com/Payop/payop-api-doc): `4.Refund/refund.md` (current, 2025-04), the earlier\n`Refund/createRefund.md`, `Refund/getRefund.md` and `Refund/getRefundsList.md` pages (2022),\n`0.Integration/responses.md` (generic success/error envelopes) and the Bearer authentication\nsection of `2.Checkout/checkout.md`.\n\nAuthentication: every endpoint needs `Authorization: Bearer <JWT>`, with a JWT created by the\nmerchant in the PayOp dashboard (there is no token-issuing endpoint). PayOp still mentions a\ndeprecated alternative — the raw token in a custom `token` request header (deprecated since\n2019-10, may be removed in a future major version); it is intentionally not modelled here.\n\nEvery request is JSON (`Content-Type: application/json`, also sent on GET requests in PayOp's\nexamples); every response body is JSON. Successful responses use PayOp's generic envelope\n`{data, status}` (`status` is an internal flag, `1` = success); error responses carry only a\n`message`, which is a string, a validation map (field → list of messages) or a list of\n`{message}` objects. No idempotency mechanism, pagination or rate limit is documented for the\nrefund endpoints. The refund IPN (the webhook PayOp posts to the merchant's Refund IPN URL when a\nrefund is accepted or rejected) is outside the scope of this file.\n\nDeliberate divergences from the seed page (PayOp \"Create Refund\", 2022 layout):\n- server host is `api.payop.com` (the seed already uses it; older PayOp pages used `payop.com`);\n- the seed's parameter table types `metadata` as `number` and marks it required: that is a\n  documentation bug — the field is an arbitrary JSON object (as the seed's own request example\n  and today's docs show) and is optional (today's docs);\n- the seed's table marks `amount` required for every request; today's docs require it only for\n  partial refunds (`refundType` 2), which is what `RefundCreate` enforces;\n- `refundType` is typed `number` in the docs; it is modelled as an integer enum (1, 2);\n- refund objects: today's page shows trimmed examples, while the 2022 get-refund page shows the\n  full object PayOp returns; `Refund` follows the full object;\n- the docs' refund and transaction identifiers in the get-refund examples are anonymised\n  placeholders that are not valid UUIDs (e.g. `8888888-7725-…`); the examples here use valid\n  UUIDs instead;\n- 403 and 500 responses are not on the refund pages; they come from PayOp's generic list of\n  standard error responses (`responses.md`), which applies to all endpoints.\n"
+    "description": "Refund endpoints of the PayOp merchant API (`https://api.payop.com/v1/...`): create a full or\npartial refund of a checkout transaction, list the merchant's refunds, and retrieve one refund\n(which PayOp implements as the list endpoint filtered with the `query[identifier]` query\nparameter — there is no get-by-id path).\n\nHand-written for refundkit from PayOp's official documentation repository\n(github.com/Payop/payop-api-doc): `4.Refund/refund.md` (current, 2025-04), the earlier\n`Refund/createRefund.md`, `Refund/getRefund.md` and `Refund/getRefundsList.md` pages (2022),\n`0.Integration/responses.md` (generic success/error envelopes) and the Bearer authentication\nsection of `2.Checkout/checkout.md`.\n\nAuthentication: every endpoint needs `Authorization: Bearer <JWT>`, with a JWT created by the\nmerchant in the PayOp dashboard (there is no token-issuing endpoint). PayOp still mentions a\ndeprecated alternative — the raw token in a custom `token` request header (deprecated since\n2019-10, may be removed in a future major version); it is intentionally not modelled here.\n\nEvery request is JSON (`Content-Type: application/json`, also sent on GET requests in PayOp's\nexamples); every response body is JSON. Successful responses use PayOp's generic envelope\n`{data, status}` (`status` is an internal flag, `1` = success); error responses carry only a\n`message`, which is a string, a validation map (field → list of messages) or a list of\n`{message}` objects. No idempotency mechanism, pagination or rate limit is documented for the\nrefund endpoints. The refund IPN (the webhook PayOp posts to the merchant's Refund IPN URL when a\nrefund is accepted or rejected) is outside the scope of this file.\n\nDeliberate divergences from the seed page (PayOp \"Create Refund\", 2022 layout):\n- server host is `api.payop.com` (the seed already uses it; older PayOp pages used `payop.com`);\n- the seed's parameter table types `metadata` as `number` and marks it required: that is a\n  documentation bug — the field is an arbitrary JSON object (as the seed's own request example\n  and today's docs show) and is optional (today's docs);\n- the seed's table marks `amount` required for every request; today's docs require it only for\n  partial refunds (`refundType` 2), which is what `RefundCreate` enforces;\n- `refundType` is typed `number` in the docs; it is modelled as an integer enum (1, 2);\n- identifiers are typed as plain strings, as PayOp types them: most examples are UUID-shaped,\n  but PayOp's own examples also show `7ede204f-0d2a-55c4-9b84-8877720c9f6`,\n  `8888888-7725-56d5-b75d-1d54382d1e46` and `999999-9d55-5fcc-aa56-35cc093e434e` (not RFC 4122\n  UUIDs), so no `format` is declared and the examples keep PayOp's values;\n- refund objects: only the fields every documented example has are required (see `Refund`);\n- 403, 404 and 500 responses are not on the refund pages; they come from PayOp's generic list of\n  standard error responses (`responses.md`), which applies to all endpoints.\n"
   },
   "servers": [
     {
@@ -37,7 +37,7 @@ export const payopOpenApi = {
           "Refunds"
         ],
         "summary": "Create a refund",
-        "description": "Requests a full (`refundType` 1) or partial (`refundType` 2, with `amount`) refund of a\ncheckout transaction. The response body carries no refund data: the new refund's\nidentifier (a UUID) is returned only in the `identifier` response header. To read the\nrefund afterwards, call `listRefunds` with `query[identifier]` set to that identifier.\nPayOp documents this endpoint's success as HTTP 200 (not 201).\n",
+        "description": "Requests a full (`refundType` 1) or partial (`refundType` 2, with `amount`) refund of a\ncheckout transaction. The response body carries no refund data: the new refund's\nidentifier (a string) is returned only in the `identifier` response header. To read the\nrefund afterwards, call `listRefunds` with `query[identifier]` set to that identifier.\nPayOp documents this endpoint's success as HTTP 200 (not 201).\n",
         "requestBody": {
           "required": true,
           "description": "The refund to create.",
@@ -76,11 +76,10 @@ export const payopOpenApi = {
             "description": "The refund request was accepted for processing (status 1, new). The refund identifier is\nin the `identifier` response header; the body's `data` is an empty string.\n",
             "headers": {
               "identifier": {
-                "description": "Identifier (UUID) of the newly created refund. It is the only place the id is\nreturned (until 2019-09 it was also in the body's `data`, which is now always an\nempty string). Pass it as `query[identifier]` to `listRefunds` to read the refund.\n",
+                "description": "Identifier of the newly created refund, a string (UUID-shaped in PayOp's example, but\nPayOp types refund ids only as strings). It is the only place the id is\nreturned (until 2019-09 it was also in the body's `data`, which is now always an\nempty string). Pass it as `query[identifier]` to `listRefunds` to read the refund.\n",
                 "required": true,
                 "schema": {
-                  "type": "string",
-                  "format": "uuid"
+                  "type": "string"
                 },
                 "example": "81962ed0-a65c-4d1a-851b-b3dbf9750399"
               }
@@ -108,6 +107,9 @@ export const payopOpenApi = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
           },
           "422": {
             "description": "The refund cannot be created: the transaction is unknown, the amount exceeds what can\nbe refunded, or the request failed validation (then `message` is a map of field name to\nerror messages).\n",
@@ -159,18 +161,17 @@ export const payopOpenApi = {
           "Refunds"
         ],
         "summary": "List refunds, or retrieve one refund",
-        "description": "Returns the authenticated merchant's refunds in `data` (an array). No pagination, sorting\nor date filters are documented.\n\nRetrieving a single refund is this same operation with the query parameter\n`query[identifier]` set to the refund identifier (the `identifier` header returned by\n`createRefund`); `data` is then still an array, holding that one refund. The behaviour for\nan unknown identifier is not documented (presumably an empty `data` array — unverified);\nno 404 is documented.\n",
+        "description": "Returns the authenticated merchant's refunds in `data` (an array). No pagination, sorting\nor date filters are documented.\n\nRetrieving a single refund is this same operation with the query parameter\n`query[identifier]` set to the refund identifier (the `identifier` header returned by\n`createRefund`); `data` is then still an array, holding that one refund. The behaviour for\nan unknown identifier is not documented (presumably an empty `data` array — unverified;\nPayOp's generic 404 is declared as for every endpoint, but no refund page names a case).\n",
         "parameters": [
           {
             "name": "query[identifier]",
             "in": "query",
             "required": false,
-            "description": "Refund identifier (UUID) to retrieve one refund. The parameter name is literally\n`query[identifier]` (PHP-style bracket notation). When set, `data` contains only the\nmatching refund (still as an array).\n",
+            "description": "Refund identifier (the `identifier` header of `createRefund`, a string) to retrieve one\nrefund; PayOp's own example is `7ede204f-0d2a-55c4-9b84-8877720c9f6`, which is not an\nRFC 4122 UUID, so no format is declared. The parameter name is literally\n`query[identifier]` (PHP-style bracket notation). When set, `data` contains only the\nmatching refund (still as an array).\n",
             "schema": {
-              "type": "string",
-              "format": "uuid"
+              "type": "string"
             },
-            "example": "81962ed0-a65c-4d1a-851b-b3dbf9750399"
+            "example": "7ede204f-0d2a-55c4-9b84-8877720c9f6"
           }
         ],
         "responses": {
@@ -184,11 +185,11 @@ export const payopOpenApi = {
                 "examples": {
                   "oneRefund": {
                     "summary": "One refund retrieved with query[identifier]",
-                    "description": "The full refund object as shown on PayOp's get-refund page (2022), with the\nanonymised, non-UUID identifiers of that page replaced by valid UUIDs and the\nsource transaction shortened to a representative subset of its fields.\n",
+                    "description": "The full refund object of PayOp's get-refund page (`Refund/getRefund.md` at\n4f76976e1707591f4cc63c4f8eb7bbfc0fe7a71c), with its own (anonymised, non-UUID)\nidentifiers; the source transaction is shortened to a subset of its fields.\n",
                     "value": {
                       "data": [
                         {
-                          "identifier": "81962ed0-a65c-4d1a-851b-b3dbf9750399",
+                          "identifier": "8888888-7725-56d5-b75d-1d54382d1e46",
                           "status": 2,
                           "type": 2,
                           "userIdentifier": 46288,
@@ -197,7 +198,7 @@ export const payopOpenApi = {
                           "createdAt": 1644402901,
                           "updatedAt": 1644402905,
                           "sourceTransaction": {
-                            "identifier": "d839c714-7743-47cf-8f9d-73592597c6e1",
+                            "identifier": "999999-9d55-5fcc-aa56-35cc093e434e",
                             "walletIdentifier": "38421",
                             "type": 7,
                             "amount": 440.65,
@@ -220,7 +221,7 @@ export const payopOpenApi = {
                             "chosenAmount": 483.46,
                             "chosenCurrency": "USD",
                             "application": {
-                              "identifier": "c1e24681-0438-4a96-aebf-5bf4c248fc32",
+                              "identifier": "9999999-27f3-4c4c-9b96-27bc463f3e69",
                               "name": "TEST",
                               "info": "TEST"
                             }
@@ -229,6 +230,51 @@ export const payopOpenApi = {
                           "metadata": {
                             "internal merchant id": "example",
                             "isAutoRefund": true
+                          }
+                        }
+                      ],
+                      "status": 1
+                    }
+                  },
+                  "currentRefund": {
+                    "summary": "One refund retrieved with query[identifier] (today's page)",
+                    "description": "The get-refund-details example of `4.Refund/refund.md` at\ne707458a8a9f11bf5eebe11d2df22bf12c24e66f, verbatim: no `type`,\n`userIdentifier`, `createdAt`, `updatedAt` or `error`, and a source transaction\nwithout `state`.\n",
+                    "value": {
+                      "data": [
+                        {
+                          "identifier": "8888888-7725-56d5-b75d-1d54382d1e46",
+                          "status": 2,
+                          "amount": 10,
+                          "currency": "USD",
+                          "sourceTransaction": {
+                            "identifier": "999999-9d55-5fcc-aa56-35cc093e434e",
+                            "amount": 440.65,
+                            "currency": "USD"
+                          },
+                          "metadata": {
+                            "internal merchant id": "example",
+                            "isAutoRefund": true
+                          }
+                        }
+                      ],
+                      "status": 1
+                    }
+                  },
+                  "currentList": {
+                    "summary": "Refund list (today's page)",
+                    "description": "The refund-list example of `4.Refund/refund.md` at\ne707458a8a9f11bf5eebe11d2df22bf12c24e66f, verbatim: the source transaction\ncarries only its `identifier`.\n",
+                    "value": {
+                      "data": [
+                        {
+                          "identifier": "38c92c25-33fd-4979-ac50-f73d7dbbf660",
+                          "status": 1,
+                          "amount": 10,
+                          "currency": "USD",
+                          "sourceTransaction": {
+                            "identifier": "d839c714-7743-47cf-8f9d-73592597c6e1"
+                          },
+                          "metadata": {
+                            "internal merchant id": "example"
                           }
                         }
                       ],
@@ -292,6 +338,9 @@ export const payopOpenApi = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
           "500": {
             "$ref": "#/components/responses/InternalServerError"
           }
@@ -348,6 +397,25 @@ export const payopOpenApi = {
                 "description": "PayOp's generic 403 body.",
                 "value": {
                   "message": "Access denied."
+                }
+              }
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "The requested resource could not be found (PayOp's generic 404, documented in responses.md\nfor all endpoints: \"e.g., invoice or transaction ID is incorrect\"). The refund pages name no\ncase of their own: an unknown transaction on `createRefund` is documented as 422, and the\nanswer to an unknown `query[identifier]` is undocumented.\n",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "invoiceNotFound": {
+                "summary": "Resource not found",
+                "description": "PayOp's generic 404 body (`0.Integration/responses.md` at e707458a8a9f11bf5eebe11d2df22bf12c24e66f; also `Response/failResponse.md` at 4f76976e1707591f4cc63c4f8eb7bbfc0fe7a71c).",
+                "value": {
+                  "message": "Invoice not found"
                 }
               }
             }
@@ -423,8 +491,8 @@ export const payopOpenApi = {
         "properties": {
           "transactionIdentifier": {
             "type": "string",
-            "format": "uuid",
-            "description": "Identifier (UUID) of the original (parent) checkout transaction to refund. An unknown\nidentifier yields 422 \"Transaction not found\".\n",
+            "minLength": 1,
+            "description": "Identifier of the original (parent) checkout transaction to refund, a string (PayOp\ndocuments no format; its examples are UUID-shaped). Required, so not blank (PayOp's\ngeneric validation 422 answers a blank required field with \"This value should not be\nblank.\"). An unknown identifier yields 422 \"Transaction not found\".\n",
             "examples": [
               "d839c714-7743-47cf-8f9d-73592597c6e1"
             ]
@@ -436,7 +504,7 @@ export const payopOpenApi = {
           "amount": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Amount to refund, as a decimal number in major units of the parent transaction's\ncurrency (e.g. 10 = 10.00 USD). Required when `refundType` is 2 (partial). Must not\nexceed the refundable transaction amount (else 422 \"Refund amount is bigger than\ntransaction amount\"). Very old PayOp examples sent it as a string (\"10\"); send a number.\n",
+            "description": "Amount to refund, as a decimal number in major units of the parent transaction's\ncurrency (e.g. 10 = 10.00 USD). Required when `refundType` is 2 (partial). Must not\nexceed the refundable transaction amount (else 422 \"Refund amount is bigger than\ntransaction amount\"). Very old PayOp examples sent it as a string (\"10\"); send a number.\nAssumption: no PayOp source documents a lower bound (`exclusiveMinimum: 0`) or what PayOp\nanswers to 0 or a negative amount. It is declared for money safety: a refund of zero\nmoves no money and a negative one would move it the wrong way, so refundkit refuses both\nbefore sending rather than leave them to undocumented server behaviour.\n",
             "examples": [
               10
             ]
@@ -526,24 +594,18 @@ export const payopOpenApi = {
       },
       "Refund": {
         "type": "object",
-        "description": "A refund as returned by `listRefunds`. Modelled on the full object of PayOp's get-refund\nand refund-list pages (2022); today's page shows trimmed examples (identifier, status,\namount, currency, sourceTransaction, metadata) of the same object.\n",
+        "description": "A refund as returned by `listRefunds`. The fields are those of the full object of PayOp's\nget-refund and refund-list pages (2022). Only what every documented example has is\nrequired: today's pages (`4.Refund/refund.md`) show refunds without `type`,\n`userIdentifier`, `createdAt`, `updatedAt` and `error`, and the 2022 list example has no\n`error`. `metadata` is in every example, but each of them was created with metadata; what\nPayOp returns for a refund made without it is undocumented, so it is optional too.\n",
         "required": [
           "identifier",
           "status",
-          "type",
-          "userIdentifier",
           "amount",
           "currency",
-          "createdAt",
-          "updatedAt",
-          "sourceTransaction",
-          "error"
+          "sourceTransaction"
         ],
         "properties": {
           "identifier": {
             "type": "string",
-            "format": "uuid",
-            "description": "Refund identifier (UUID), as returned in the `identifier` header by `createRefund`."
+            "description": "Refund identifier, as returned in the `identifier` header by `createRefund`. A string:\nPayOp documents no format, and its examples include non-UUIDs such as\n`8888888-7725-56d5-b75d-1d54382d1e46`.\n"
           },
           "status": {
             "$ref": "#/components/schemas/RefundStatus",
@@ -567,7 +629,7 @@ export const payopOpenApi = {
           },
           "createdAt": {
             "type": "integer",
-            "description": "Creation time as a Unix timestamp in seconds."
+            "description": "Creation time as a Unix timestamp in seconds. Absent from today's examples, so optional.\n"
           },
           "updatedAt": {
             "type": [
@@ -608,18 +670,14 @@ export const payopOpenApi = {
       "SourceTransaction": {
         "type": "object",
         "additionalProperties": true,
-        "description": "The refunded (parent) checkout transaction, as embedded in a refund. PayOp returns the full\ntransaction object (wallet, commission, exchange, payer, geo, card metadata, application,\nURLs, …); only the fields refundkit relies on are declared, all others are allowed.\n",
+        "description": "The refunded (parent) checkout transaction, as embedded in a refund. PayOp returns the full\ntransaction object (wallet, commission, exchange, payer, geo, card metadata, application,\nURLs, …); only the fields refundkit relies on are declared, all others are allowed. Only\n`identifier` is required: today's list example shows a source transaction with nothing\nelse, and its get-refund example one without `state`.\n",
         "required": [
-          "identifier",
-          "amount",
-          "currency",
-          "state"
+          "identifier"
         ],
         "properties": {
           "identifier": {
             "type": "string",
-            "format": "uuid",
-            "description": "Transaction identifier (UUID); the `transactionIdentifier` of the create request."
+            "description": "Transaction identifier, the `transactionIdentifier` of the create request. A string:\nPayOp's examples include non-UUIDs such as `999999-9d55-5fcc-aa56-35cc093e434e`.\n"
           },
           "amount": {
             "type": "number",

@@ -91,7 +91,8 @@ function validationMessages(violations: string[]): string | Record<string, strin
 }
 
 function symfonyText(ajvMessage: string): string {
-  if (/^must match format "uuid"$/.test(ajvMessage)) return 'This is not a valid UUID.';
+  // A blank required field, in the words of PayOp's validation example (responses.md).
+  if (/^must NOT have fewer than 1 characters$/.test(ajvMessage)) return 'This value should not be blank.';
   if (/^must be equal to one of the allowed values$/.test(ajvMessage))
     return 'The value you selected is not a valid choice.';
   if (/^must be > 0$/.test(ajvMessage)) return 'This value should be positive.';
@@ -222,7 +223,8 @@ export function createPayopSandbox(options?: PayopSandboxOptions): PayopSandbox 
         }
         return message(422, validationMessages(violations));
       },
-      // responses.md: PayOp's generic 404 is a `{message}` string.
+      // responses.md: PayOp's generic 404 is a `{message}` string (specs/payop.yaml, NotFound); its example
+      // names an invoice, so the text here is the sandbox's own.
       notFound: () => message(404, 'Not found'),
       faultBody: (status) => ({
         message:
