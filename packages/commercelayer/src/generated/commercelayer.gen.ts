@@ -170,10 +170,7 @@ export interface components {
             type: "refunds";
             /** @description The resource's links. */
             links: {
-                /**
-                 * Format: uri
-                 * @description The URL of this refund.
-                 */
+                /** @description The URL of this refund. */
                 self: string;
             };
             /** @description The refund's attributes. */
@@ -289,27 +286,19 @@ export interface components {
                 /** @description The total number of pages at the current page size. */
                 page_count: number;
             };
-            /** @description Pagination links (full URLs with `page[number]` and `page[size]`). */
+            /**
+             * @description Pagination links (full URLs with `page[number]` and `page[size]`). Every link in this
+             *     spec is a plain string, as in the official schema: the docs write the brackets unencoded
+             *     (`?page[number]=1&page[size]=10`), which an RFC 3986 `uri` check would refuse.
+             */
             links: {
-                /**
-                 * Format: uri
-                 * @description The first page.
-                 */
+                /** @description The first page. */
                 first: string;
-                /**
-                 * Format: uri
-                 * @description The previous page (absent on the first page).
-                 */
+                /** @description The previous page (absent on the first page). */
                 prev?: string;
-                /**
-                 * Format: uri
-                 * @description The next page (absent on the last page).
-                 */
+                /** @description The next page (absent on the last page). */
                 next?: string;
-                /**
-                 * Format: uri
-                 * @description The last page.
-                 */
+                /** @description The last page. */
                 last: string;
             };
         };
@@ -387,10 +376,7 @@ export interface components {
             type: "captures";
             /** @description The resource's links. */
             links: {
-                /**
-                 * Format: uri
-                 * @description The URL of this capture.
-                 */
+                /** @description The URL of this capture. */
                 self: string;
             };
             /** @description The capture's attributes. */
@@ -579,15 +565,9 @@ export interface components {
         Relationship: {
             /** @description The relationship's links. */
             links?: {
-                /**
-                 * Format: uri
-                 * @description The relationship URL (e.g. `…/refunds/{id}/relationships/order`).
-                 */
+                /** @description The relationship URL (e.g. `…/refunds/{id}/relationships/order`). */
                 self?: string;
-                /**
-                 * Format: uri
-                 * @description The related-resource URL (e.g. `…/refunds/{id}/order`).
-                 */
+                /** @description The related-resource URL (e.g. `…/refunds/{id}/order`). */
                 related?: string;
             };
             /** @description The linked resource identifier(s), or null when there is none. */
@@ -601,10 +581,7 @@ export interface components {
             type: string;
             /** @description The resource's links. */
             links?: {
-                /**
-                 * Format: uri
-                 * @description The resource's URL.
-                 */
+                /** @description The resource's URL. */
                 self?: string;
             };
             /** @description The resource's attributes (as in that type's schema). */

@@ -135,8 +135,8 @@ export const commercelayerOpenApi = {
                         "page_count": 1
                       },
                       "links": {
-                        "first": "https://yourdomain.commercelayer.io/api/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10",
-                        "last": "https://yourdomain.commercelayer.io/api/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10"
+                        "first": "https://yourdomain.commercelayer.io/api/refunds?page[number]=1&page[size]=10",
+                        "last": "https://yourdomain.commercelayer.io/api/refunds?page[number]=1&page[size]=10"
                       }
                     }
                   }
@@ -976,8 +976,8 @@ export const commercelayerOpenApi = {
                         "page_count": 1
                       },
                       "links": {
-                        "first": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10",
-                        "last": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10"
+                        "first": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page[number]=1&page[size]=10",
+                        "last": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page[number]=1&page[size]=10"
                       }
                     }
                   }
@@ -1437,7 +1437,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The URL of this refund."
               }
             }
@@ -1676,7 +1675,7 @@ export const commercelayerOpenApi = {
           },
           "links": {
             "type": "object",
-            "description": "Pagination links (full URLs with `page[number]` and `page[size]`).",
+            "description": "Pagination links (full URLs with `page[number]` and `page[size]`). Every link in this\nspec is a plain string, as in the official schema: the docs write the brackets unencoded\n(`?page[number]=1&page[size]=10`), which an RFC 3986 `uri` check would refuse.\n",
             "required": [
               "first",
               "last"
@@ -1684,22 +1683,18 @@ export const commercelayerOpenApi = {
             "properties": {
               "first": {
                 "type": "string",
-                "format": "uri",
                 "description": "The first page."
               },
               "prev": {
                 "type": "string",
-                "format": "uri",
                 "description": "The previous page (absent on the first page)."
               },
               "next": {
                 "type": "string",
-                "format": "uri",
                 "description": "The next page (absent on the last page)."
               },
               "last": {
                 "type": "string",
-                "format": "uri",
                 "description": "The last page."
               }
             }
@@ -1850,7 +1845,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The URL of this capture."
               }
             }
@@ -2226,12 +2220,10 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The relationship URL (e.g. `…/refunds/{id}/relationships/order`)."
               },
               "related": {
                 "type": "string",
-                "format": "uri",
                 "description": "The related-resource URL (e.g. `…/refunds/{id}/order`)."
               }
             }
@@ -2277,7 +2269,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The resource's URL."
               }
             }

@@ -867,14 +867,11 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       const number = Number(query.get('page[number]') ?? 1);
       const pageCount = Math.ceil(matching.length / size);
       const page = matching.slice((number - 1) * size, number * size);
-      // Pagination links keep the request's other parameters (filters, sort, include, fields).
-      const kept = [...query].filter(([name]) => !name.startsWith('page['));
+      // Pagination links keep the request's other parameters (filters, sort, include, fields). The page
+      // brackets are written unencoded, as in the docs' examples (`?page[number]=2&page[size]=10`).
+      const kept = new URLSearchParams([...query].filter(([name]) => !name.startsWith('page[')));
       const link = (target: number) =>
-        `${shape.base}${path}?${new URLSearchParams([
-          ['page[number]', String(target)],
-          ['page[size]', String(size)],
-          ...kept,
-        ])}`;
+        `${shape.base}${path}?page[number]=${target}&page[size]=${size}${kept.size > 0 ? `&${kept}` : ''}`;
       const body = document(
         page.map((refund) => ({ type: 'refunds', refund }) as const),
         shape,
