@@ -349,7 +349,10 @@ const captureUpdatable = new Set([
   'reference_origin',
   'metadata',
 ]);
-/** `OrderUpdate`: the spec models only the refund triggers of the official `orderUpdate`. */
+/**
+ * `OrderUpdate`: the spec models only the refund triggers of the official `orderUpdate`; the sandbox answers
+ * its other attributes (checkout, approval…) with PARAM_NOT_ALLOWED, as it does not model them.
+ */
 const orderUpdatable = new Set(['_refund', '_refund_invoice', 'reference', 'reference_origin', 'metadata']);
 /** `ReturnUpdate`, attributes and relationships. */
 const returnUpdatable = new Set([
