@@ -795,6 +795,33 @@ describe('Commerce Layer sandbox: returns, orders and the refund relationships',
     }
   });
 
+  it('refunds the reference capture the return names, which must be a capture of its order', async () => {
+    const { sandbox, client, capture, balance } = setup({ order: 'shared' });
+    const second = sandbox.createPayment({ amount: 900, currency: 'EUR', order: 'shared' });
+    const elsewhere = sandbox.createPayment({ amount: 900, currency: 'EUR' });
+    const returnId = sandbox.createReturn({ capture, amount: 300 });
+    const refundFrom = (captureId: string) =>
+      client.PATCH('/returns/{returnId}', {
+        params: { path: { returnId }, query: { include: 'reference_capture' } },
+        body: {
+          data: {
+            type: 'returns',
+            id: returnId,
+            attributes: { _refund: true },
+            relationships: { reference_capture: { data: { type: 'captures', id: captureId } } },
+          },
+        },
+      });
+    const refused = await refundFrom(elsewhere);
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.errors[0]?.source?.pointer).toBe('/data/relationships/reference_capture');
+    expect(sandbox.refunds()).toEqual([]);
+    const { data } = await refundFrom(second);
+    expect(data?.data.relationships.reference_capture?.data).toEqual({ type: 'captures', id: second });
+    expect(sandbox.refunds()).toMatchObject([{ payment: second, amount: 300 }]);
+    expect(await balance()).toBe(1500);
+  });
+
   it('refuses returns Commerce Layer cannot have', () => {
     const { sandbox, capture } = setup();
     expect(() => sandbox.createReturn({ capture: 'nope' })).toThrow(TypeError);
