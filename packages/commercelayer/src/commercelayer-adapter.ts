@@ -6,15 +6,18 @@
 // for the create's reference, cannot see a refund whose trigger response was lost unless this adapter
 // finds that refund itself and writes the reference onto it. One create therefore runs:
 //
-// 1. Snapshot: `GET /captures/{captureId}?include=refunds` gives the capture's `currency_code` (an amount
-//    in another currency is refused before anything is sent) and S, the ids of the refunds it already has
-//    (read from `GET /captures/{captureId}/refunds`, paged, if the include did not come back complete).
-// 2. Trigger: `PATCH /captures/{captureId}?include=refunds` with `_refund: true` (and
+// 1. Snapshot: `GET /captures/{captureId}?include=refunds,refunds.return` gives the capture's
+//    `currency_code` (an amount in another currency is refused before anything is sent) and S, the ids of
+//    the refunds it already has (read from `GET /captures/{captureId}/refunds`, paged, if the include did
+//    not come back complete).
+// 2. Trigger: `PATCH /captures/{captureId}?include=refunds,refunds.return` with `_refund: true` (and
 //    `_refund_amount_cents`); the answer's `included` holds the capture's refunds, the new one among them.
 // 3. Identify: ours is the one refund that is new since S, has our amount (any amount for a full refund),
-//    carries no other reference, and is claimed by no other create (see below). When `included` does not
-//    show exactly one, the capture's refunds are listed again. When the trigger failed ambiguously (see
-//    `mayHaveActed`: a 5xx, a timeout, a dropped connection), the adapter lists the capture's refunds itself:
+//    carries no other reference, was not made for a return (a return's `_refund` trigger refunds its
+//    reference capture too; the refund's `return` linkage, read with `include`, names the return), and is
+//    claimed by no other create (see below). When `included` does not show exactly one, the capture's
+//    refunds are listed again. When the trigger failed ambiguously (see `mayHaveActed`: a 5xx, a timeout, a
+//    dropped connection), the adapter lists the capture's refunds itself:
 //    none → the original failure is rethrown and the facade decides; exactly one → ours only with
 //    `soleWriter` (else another process may have made it); more than one, or one that another unsettled
 //    create could also have made → `outcome_unknown` naming the candidates (it cannot tell which is ours).
@@ -33,9 +36,10 @@
 // - A refund identified for one create is claimed: never a candidate of another. A refund that could be
 //   either of two unsettled creates' (same capture, same amount) is given to neither.
 // - Creates, and lists with remembered triggers, run one at a time per capture and adapter, so two of them
-//   never see each other's refund as new. A refund made elsewhere (another process, the dashboard) with
-//   our amount while our trigger's outcome is unknown cannot be told from ours: by default such a refund is
-//   only named as a candidate; with `soleWriter` the caller vouches that there is none.
+//   never see each other's refund as new. A refund made elsewhere (another process, the dashboard, the
+//   order's `_refund` trigger) with our amount while our trigger's outcome is unknown cannot be told from
+//   ours: by default such a refund is only named as a candidate; with `soleWriter` the caller vouches that
+//   there is none.
 import {
   type AdapterCall,
   type AdapterCreateInput,
@@ -94,6 +98,12 @@ const pageSize = 25;
 const maxListPages = 20;
 /** Where Commerce Layer points a refund amount above the capture's refundable balance. */
 const amountPointer = '/data/attributes/_refund_amount_cents';
+/**
+ * Every refund read includes its capture (its `payment`) and its `return` linkage, which tells a refund made
+ * for a return from a capture trigger's; a capture's refunds are read with that linkage too.
+ */
+const refundIncludes = 'reference_capture,return';
+const refundsWithReturns = 'refunds,refunds.return';
 /** Triggers of unknown outcome remembered at most (the oldest are forgotten first). */
 const maxUnresolved = 1000;
 
@@ -176,6 +186,15 @@ function includedRefunds(document: {
   return linkage.every((link: { id?: unknown }) => found.has(String(link.id))) ? refunds : undefined;
 }
 
+/**
+ * Whether a return's `_refund` trigger made this refund: its `return` linkage (read with `include` of
+ * `return`) names one. A capture trigger's refund has none.
+ */
+const madeForReturn = (refund: RefundResource) => {
+  const data = refund.relationships?.return?.data;
+  return typeof data === 'object' && data !== null;
+};
+
 /** The refunds that the trigger of `entry` may have made: see step 3 at the top of this file. */
 function candidatesOf(entry: Unresolved, refunds: RefundResource[], claimed: ReadonlySet<string>) {
   const { amount, reference } = entry.input;
@@ -184,6 +203,7 @@ function candidatesOf(entry: Unresolved, refunds: RefundResource[], claimed: Rea
     return (
       !entry.before.has(refund.id) &&
       !claimed.has(refund.id) &&
+      !madeForReturn(refund) &&
       (amount === undefined || attributes.amount_cents === amount.value) &&
       (!attributes.reference || attributes.reference === reference)
     );
@@ -304,7 +324,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         {
           params: {
             path: { captureId },
-            query: { 'page[size]': pageSize, 'page[number]': page, include: 'reference_capture' },
+            query: { 'page[size]': pageSize, 'page[number]': page, include: refundIncludes },
           },
         },
         call,
@@ -322,7 +342,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     const result = await client.GET(
       '/captures/{captureId}',
       {
-        params: { path: { captureId }, query: { include: 'refunds' } },
+        params: { path: { captureId }, query: { include: refundsWithReturns } },
       },
       call,
     );
@@ -338,7 +358,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
     const result = await client.PATCH(
       '/captures/{captureId}',
       {
-        params: { path: { captureId: input.payment }, query: { include: 'refunds' } },
+        params: { path: { captureId: input.payment }, query: { include: refundsWithReturns } },
         body: {
           data: {
             type: 'captures',
@@ -374,7 +394,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         const { data } = await client.PATCH(
           '/refunds/{refundId}',
           {
-            params: { path: { refundId: refund.id }, query: { include: 'reference_capture' } },
+            params: { path: { refundId: refund.id }, query: { include: refundIncludes } },
             body: {
               data: {
                 type: 'refunds',
@@ -500,7 +520,7 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
         '/refunds/{refundId}',
         {
           // The capture is included so the refund's `payment` is known without the caller naming it.
-          params: { path: { refundId: id }, query: { include: 'reference_capture' } },
+          params: { path: { refundId: id }, query: { include: refundIncludes } },
         },
         call,
       );

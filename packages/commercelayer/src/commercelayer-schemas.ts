@@ -22,3 +22,15 @@ export type CommercelayerCaptureResponse = Schemas['CaptureResponse'];
 export type CommercelayerCaptureUpdate = Schemas['CaptureUpdate'];
 /** Commerce Layer's JSON:API error document `{ errors: [{ title, detail, code, status, source?, meta? }] }`. */
 export type CommercelayerErrors = Schemas['Errors'];
+/** An `orders` resource object, with the attributes refunds need (`status`, `payment_status`, totals). */
+export type CommercelayerOrder = Schemas['Order'];
+/** The document `{ data: order, included? }` that `PATCH /orders/{id}` and `GET /refunds/{id}/order` answer with. */
+export type CommercelayerOrderResponse = Schemas['OrderResponse'];
+/** The body of `PATCH /orders/{orderId}`; `_refund: true` refunds a captured order. */
+export type CommercelayerOrderUpdate = Schemas['OrderUpdate'];
+/** A `returns` resource object (`status`, `estimated_refund_amount_cents`, `reference_refund`, …). */
+export type CommercelayerReturn = Schemas['Return'];
+/** The document `{ data: return, included? }` that `PATCH /returns/{id}` answers with. */
+export type CommercelayerReturnResponse = Schemas['ReturnResponse'];
+/** The body of `PATCH /returns/{returnId}`; `_refund: true` (and `_refund_amount_cents`) refunds the return. */
+export type CommercelayerReturnUpdate = Schemas['ReturnUpdate'];

@@ -7,11 +7,17 @@ export type {
   CommercelayerCaptureResponse,
   CommercelayerCaptureUpdate,
   CommercelayerErrors,
+  CommercelayerOrder,
+  CommercelayerOrderResponse,
+  CommercelayerOrderUpdate,
   CommercelayerRefund,
   CommercelayerRefundAttributes,
   CommercelayerRefundCreate,
   CommercelayerRefundListResponse,
   CommercelayerRefundResponse,
   CommercelayerRefundUpdate,
+  CommercelayerReturn,
+  CommercelayerReturnResponse,
+  CommercelayerReturnUpdate,
 } from './commercelayer-schemas.js';
 export type { components, operations, paths } from './generated/commercelayer.gen.js';

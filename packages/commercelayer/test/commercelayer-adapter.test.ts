@@ -561,6 +561,113 @@ describe('commercelayer adapter', () => {
     });
   });
 
+  // Commerce Layer also makes refunds of a capture through its return's and its order's `_refund` triggers
+  // (for users of the typed client, or the dashboard). Such a refund must never pass for the adapter's own.
+  describe('refunds made through a return or the order of the same capture', () => {
+    /** Runs `meanwhile` when the capture trigger is sent, before it reaches the sandbox. */
+    const beforeTrigger =
+      (meanwhile: () => Promise<unknown>) =>
+      (fetch: Fetch): Fetch =>
+      async (request) => {
+        if (request.method === 'PATCH' && /\/captures\//.test(new URL(request.url).pathname))
+          await meanwhile();
+        return fetch(request);
+      };
+    const refundReturn = (other: ReturnType<typeof setup>['other'], returnId: string, cents: number) =>
+      other.PATCH('/returns/{returnId}', {
+        params: { path: { returnId } },
+        body: {
+          data: { type: 'returns', id: returnId, attributes: { _refund: true, _refund_amount_cents: cents } },
+        },
+      });
+
+    it('as the sole writer, never claims a return refund of its amount when its own trigger made nothing', async () => {
+      let meanwhile = async () => {};
+      const { sandbox, adapter, attempt, call, input, capture, other } = setup(
+        {},
+        beforeTrigger(() => meanwhile()),
+        { soleWriter: true },
+      );
+      const returnId = sandbox.createReturn({ capture, amount: 400 });
+      meanwhile = async () => {
+        meanwhile = async () => {};
+        await refundReturn(other, returnId, 400);
+      };
+      sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'updateCapture' } });
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
+      // The one new refund of 400 is the return's: the trigger's own failure is what the caller gets.
+      expect(error).toMatchObject({ code: 'provider_error', status: 500 });
+      const [returned] = sandbox.refunds();
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ amount: 400, reference: undefined })]);
+      // Reconciliation lists it as the capture's refund, untagged, and claims it for nobody.
+      const listed = await adapter.list({ payment: capture }, call());
+      expect(listed).toEqual([expect.objectContaining({ id: returned!.id, reference: undefined })]);
+      expect(sandbox.refunds()).toEqual([
+        expect.objectContaining({ id: returned!.id, reference: undefined }),
+      ]);
+    });
+
+    it('tells its own refund from a return refund of the same amount made meanwhile (drop-after-commit)', async () => {
+      let meanwhile = async () => {};
+      const { sandbox, adapter, attempt, input, capture, other } = setup(
+        {},
+        beforeTrigger(() => meanwhile()),
+        {
+          soleWriter: true,
+        },
+      );
+      const returnId = sandbox.createReturn({ capture, amount: 400 });
+      meanwhile = async () => {
+        meanwhile = async () => {};
+        await refundReturn(other, returnId, 400);
+      };
+      sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'updateCapture' } });
+      const refund = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      );
+      const [returned, ours] = sandbox.refunds();
+      expect(refund).toMatchObject({ id: ours!.id, reference: 'rma-1' });
+      expect(sandbox.refunds()).toEqual([
+        expect.objectContaining({ id: returned!.id, reference: undefined }),
+        expect.objectContaining({ id: ours!.id, reference: 'rma-1' }),
+      ]);
+      const byReturn = await other.GET('/returns/{returnId}/reference_refund', {
+        params: { path: { returnId } },
+      });
+      expect(byReturn.data?.data?.id).toBe(returned!.id);
+    });
+
+    it('by default, names an order refund of its amount made meanwhile only as a candidate (it cannot tell it from its own)', async () => {
+      let meanwhile = async () => {};
+      const { sandbox, adapter, attempt, call, input, capture, other } = setup(
+        { amount: 400 },
+        beforeTrigger(() => meanwhile()),
+      );
+      const { data: order } = await other.GET('/captures/{captureId}', {
+        params: { path: { captureId: capture }, query: { include: 'order' } },
+      });
+      const orderId = (order!.data.relationships.order!.data as { id: string }).id;
+      meanwhile = async () => {
+        meanwhile = async () => {};
+        await other.PATCH('/orders/{orderId}', {
+          params: { path: { orderId } },
+          body: { data: { type: 'orders', id: orderId, attributes: { _refund: true } } },
+        });
+      };
+      sandbox.faults.inject({ kind: 'http-500', match: { operationId: 'updateCapture' } });
+      const error = await attempt((call) =>
+        adapter.create({ ...input, amount: { value: 400, currency: 'EUR' } }, call),
+      ).catch((caught: unknown) => caught);
+      const [byOrder] = sandbox.refunds();
+      expect(error).toMatchObject({ code: 'outcome_unknown', inDoubt: { candidates: [byOrder!.id] } });
+      const listed = await adapter.list({ payment: capture }, call());
+      expect(listed).toEqual([expect.objectContaining({ id: byOrder!.id, reference: undefined })]);
+      expect(sandbox.refunds()).toEqual([expect.objectContaining({ id: byOrder!.id, reference: undefined })]);
+    });
+  });
+
   describe('tagging', () => {
     it('tries a lost tag once more', async () => {
       const { sandbox, adapter, call, input } = setup();

@@ -3,10 +3,12 @@ import {
   type CommercelayerCaptureResponse,
   type CommercelayerClient,
   type CommercelayerErrors,
+  type CommercelayerOrder,
   type CommercelayerRefund,
   type CommercelayerRefundAttributes,
   type CommercelayerRefundListResponse,
   type CommercelayerRefundResponse,
+  type CommercelayerReturn,
   createCommercelayerClient,
 } from '../src/index.js';
 
@@ -124,5 +126,32 @@ describe('Commerce Layer client types', () => {
     // @ts-expect-error organization is required without baseUrl
     createCommercelayerClient({ accessToken: 'h.p.s' });
     createCommercelayerClient({ accessToken: 'h.p.s', baseUrl: 'http://127.0.0.1:4010' });
+  });
+  it('types the return and order triggers and the relationships that may be empty', async () => {
+    const returnId = { path: { returnId: 'dPvKhwBRvj' } };
+    void client.PATCH('/returns/{returnId}', {
+      params: returnId,
+      body: {
+        data: { type: 'returns', id: 'dPvKhwBRvj', attributes: { _refund: true, _refund_amount_cents: 500 } },
+      },
+    });
+    void client.PATCH('/returns/{returnId}', {
+      params: returnId,
+      // @ts-expect-error _refund_amount_cents is an integer of cents, not a string
+      body: { data: { type: 'returns', id: 'dPvKhwBRvj', attributes: { _refund_amount_cents: '500' } } },
+    });
+    void client.PATCH('/orders/{orderId}', {
+      params: { path: { orderId: 'qaMAhZkZvd' } },
+      // @ts-expect-error the resource type of an order is 'orders'
+      body: { data: { type: 'returns', id: 'qaMAhZkZvd', attributes: { _refund: true } } },
+    });
+    const { data: refund } = await client.GET('/returns/{returnId}/reference_refund', { params: returnId });
+    expectTypeOf(refund!.data).toEqualTypeOf<CommercelayerRefund | null>();
+    const { data: ret } = await client.GET('/refunds/{refundId}/return', { params: refundId });
+    expectTypeOf(ret!.data).toBeNullable();
+    expectTypeOf(ret!.data!.attributes).toEqualTypeOf<CommercelayerReturn['attributes']>();
+    const { data: order } = await client.GET('/refunds/{refundId}/order', { params: refundId });
+    expectTypeOf(order!.data.attributes).toEqualTypeOf<CommercelayerOrder['attributes']>();
+    expectTypeOf<CommercelayerOrder['attributes']['payment_status']>().toExtend<string>();
   });
 });

@@ -395,6 +395,172 @@ describe('listCaptureRefunds', () => {
   });
 });
 
+describe('refund relationships', () => {
+  const order = example('/refunds/{refundId}/order', 'get', '200', 'paid');
+  const path = { params: { path: { refundId: 'xYZkjABcde' } } };
+
+  it('retrieveRefundOrder: GET /refunds/{refundId}/order', async () => {
+    const { client, requests } = clientAnswering(order);
+    const { data } = await client.GET('/refunds/{refundId}/order', path);
+    expect(data).toEqual(order);
+    expect(data?.data.attributes.payment_status).toBe('paid');
+    expect(requests[0]?.method).toBe('GET');
+    expect(requests[0]?.url.href).toBe(`${api}/refunds/xYZkjABcde/order`);
+    expectJsonApiHeaders(requests[0]!.headers);
+  });
+
+  it('retrieveRefundReferenceCapture: GET /refunds/{refundId}/reference_capture', async () => {
+    const capture = example('/captures/{captureId}', 'get', '200', 'partlyRefunded');
+    const { client, requests } = clientAnswering(capture);
+    const { data } = await client.GET('/refunds/{refundId}/reference_capture', path);
+    expect(data?.data.attributes.refund_balance_cents).toBe(1000);
+    expect(requests[0]?.url.href).toBe(`${api}/refunds/xYZkjABcde/reference_capture`);
+  });
+
+  it('retrieveRefundReturn: GET /refunds/{refundId}/return, data null without a return', async () => {
+    const none = example('/refunds/{refundId}/return', 'get', '200', 'none');
+    const { client, requests } = clientAnswering(none);
+    const { data } = await client.GET('/refunds/{refundId}/return', path);
+    expect(data).toEqual({ data: null });
+    expect(requests[0]?.url.href).toBe(`${api}/refunds/xYZkjABcde/return`);
+    // With a return, data is the return (the example of updateReturn).
+    const refunded = example('/returns/{returnId}', 'patch', '200', 'refunded') as { data: unknown };
+    const withReturn = clientAnswering({ data: refunded.data });
+    const found = await withReturn.client.GET('/refunds/{refundId}/return', path);
+    expect(found.data?.data?.attributes.status).toBe('refunded');
+  });
+
+  it.each([
+    ['listRefundAttachments', '/refunds/{refundId}/attachments'],
+    ['listRefundEvents', '/refunds/{refundId}/events'],
+  ] as const)('%s: GET %s, paginated', async (_operationId, template) => {
+    const empty = example('/refunds/{refundId}/attachments', 'get', '200', 'empty');
+    const { client, requests } = clientAnswering(empty);
+    const { data } = await client.GET(template, {
+      params: { path: { refundId: 'xYZkjABcde' }, query: { 'page[number]': 1, 'page[size]': 25 } },
+    });
+    expect(data).toEqual(empty);
+    expect(data?.meta.record_count).toBe(0);
+    expect(requests[0]?.url.href).toBe(
+      `${api}${template.replace('{refundId}', 'xYZkjABcde')}?page[number]=1&page[size]=25`,
+    );
+    expectJsonApiHeaders(requests[0]!.headers);
+  });
+});
+
+describe('updateOrder', () => {
+  const refunded = example('/orders/{orderId}', 'patch', '200', 'refunded');
+
+  it('updateOrder: sends the _refund trigger example', async () => {
+    const { client, requests } = clientAnswering(refunded);
+    const body = requestExample(commercelayerOpenApi, '/orders/{orderId}', 'patch', 'refund') as never;
+    const { data } = await client.PATCH('/orders/{orderId}', {
+      params: { path: { orderId: 'qaMAhZkZvd' }, query: { include: 'refunds' } },
+      body,
+    });
+    expect(data).toEqual(refunded);
+    expect(data?.data.attributes.payment_status).toBe('refunded');
+    expect(requests[0]?.method).toBe('PATCH');
+    expect(requests[0]?.url.href).toBe(`${api}/orders/qaMAhZkZvd?include=refunds`);
+    expect(requests[0]?.body).toEqual({
+      data: { type: 'orders', id: 'qaMAhZkZvd', attributes: { _refund: true } },
+    });
+    expectJsonApiHeaders(requests[0]!.headers);
+  });
+});
+
+describe('listOrderRefunds', () => {
+  const page = example('/captures/{captureId}/refunds', 'get', '200', 'twoRefunds');
+
+  it('listOrderRefunds: GET /orders/{orderId}/refunds with the list parameters', async () => {
+    const { client, requests } = clientAnswering(page);
+    const { data } = await client.GET('/orders/{orderId}/refunds', {
+      params: {
+        path: { orderId: 'qaMAhZkZvd' },
+        query: {
+          'page[size]': 25,
+          sort: '-created_at',
+          include: 'return',
+          'filter[q]': { return_id_null: 'true' },
+        },
+      },
+    });
+    expect(data).toEqual(page);
+    expect(requests[0]?.method).toBe('GET');
+    expect(requests[0]?.url.href).toBe(
+      `${api}/orders/qaMAhZkZvd/refunds?page[size]=25&sort=-created_at&include=return&filter[q][return_id_null]=true`,
+    );
+    expectJsonApiHeaders(requests[0]!.headers);
+  });
+});
+
+describe('updateReturn', () => {
+  const refunded = example('/returns/{returnId}', 'patch', '200', 'refunded');
+
+  it('updateReturn: sends the _refund trigger example with its amount', async () => {
+    const { client, requests } = clientAnswering(refunded);
+    const body = requestExample(commercelayerOpenApi, '/returns/{returnId}', 'patch', 'refund') as never;
+    const { data } = await client.PATCH('/returns/{returnId}', {
+      params: { path: { returnId: 'dPvKhwBRvj' }, query: { include: 'reference_refund' } },
+      body,
+    });
+    expect(data).toEqual(refunded);
+    expect(data?.data.relationships.reference_refund?.data).toEqual({ type: 'refunds', id: 'PbEhkwMvqN' });
+    expect(requests[0]?.method).toBe('PATCH');
+    expect(requests[0]?.url.href).toBe(`${api}/returns/dPvKhwBRvj?include=reference_refund`);
+    expect(requests[0]?.body).toEqual({
+      data: { type: 'returns', id: 'dPvKhwBRvj', attributes: { _refund: true, _refund_amount_cents: 500 } },
+    });
+    expectJsonApiHeaders(requests[0]!.headers);
+  });
+
+  it('updateReturn: status triggers and the reference_capture relationship', async () => {
+    const { client, requests } = clientAnswering(refunded);
+    await client.PATCH('/returns/{returnId}', {
+      params: { path: { returnId: 'dPvKhwBRvj' } },
+      body: {
+        data: {
+          type: 'returns',
+          id: 'dPvKhwBRvj',
+          attributes: { _receive: true },
+          relationships: { reference_capture: { data: { type: 'captures', id: 'kQWhMCvDPm' } } },
+        },
+      },
+    });
+    expect(requests[0]?.body).toEqual({
+      data: {
+        type: 'returns',
+        id: 'dPvKhwBRvj',
+        attributes: { _receive: true },
+        relationships: { reference_capture: { data: { type: 'captures', id: 'kQWhMCvDPm' } } },
+      },
+    });
+  });
+});
+
+describe('retrieveReturnReferenceRefund', () => {
+  it('retrieveReturnReferenceRefund: GET /returns/{returnId}/reference_refund', async () => {
+    const retrieved = example('/refunds/{refundId}', 'get', '200', 'withCapture');
+    const { client, requests } = clientAnswering(retrieved);
+    const { data } = await client.GET('/returns/{returnId}/reference_refund', {
+      params: { path: { returnId: 'dPvKhwBRvj' }, query: { include: 'reference_capture' } },
+    });
+    expect(data?.data?.attributes.amount_cents).toBe(500);
+    expect(requests[0]?.url.href).toBe(
+      `${api}/returns/dPvKhwBRvj/reference_refund?include=reference_capture`,
+    );
+    const none = example('/returns/{returnId}/reference_refund', 'get', '200', 'none');
+    const empty = clientAnswering(none);
+    expect(
+      (
+        await empty.client.GET('/returns/{returnId}/reference_refund', {
+          params: { path: { returnId: 'dPvKhwBRvj' } },
+        })
+      ).data,
+    ).toEqual({ data: null });
+  });
+});
+
 describe('documented error bodies are parsed into error', () => {
   type Call = (
     client: CommercelayerClient,
@@ -487,6 +653,38 @@ describe('documented error bodies are parsed into error', () => {
       '404',
       'recordNotFound',
       (c) => c.GET('/captures/{captureId}/refunds', captureId),
+    ],
+    [
+      'retrieveRefundOrder',
+      '/refunds/{refundId}/order',
+      'get',
+      '404',
+      'recordNotFound',
+      (c) => c.GET('/refunds/{refundId}/order', refundId),
+    ],
+    [
+      'updateOrder',
+      '/orders/{orderId}',
+      'patch',
+      '422',
+      'notRefundable',
+      (c) =>
+        c.PATCH('/orders/{orderId}', {
+          params: { path: { orderId: 'aBcDeFgHiJ' } },
+          body: { data: { type: 'orders', id: 'aBcDeFgHiJ', attributes: { _refund: true } } },
+        }),
+    ],
+    [
+      'updateReturn',
+      '/returns/{returnId}',
+      'patch',
+      '422',
+      'notReceived',
+      (c) =>
+        c.PATCH('/returns/{returnId}', {
+          params: { path: { returnId: 'aBcDeFgHiJ' } },
+          body: { data: { type: 'returns', id: 'aBcDeFgHiJ', attributes: { _refund: true } } },
+        }),
     ],
   ];
 

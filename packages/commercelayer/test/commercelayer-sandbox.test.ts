@@ -1,6 +1,10 @@
 import { SandboxResponseError, violationHeader } from '@refundkit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CommercelayerCaptureUpdate, createCommercelayerClient } from '../src/index.js';
+import {
+  type CommercelayerCaptureUpdate,
+  type CommercelayerReturnUpdate,
+  createCommercelayerClient,
+} from '../src/index.js';
 import {
   type CommercelayerPaymentInput,
   type CommercelayerSandbox,
@@ -36,6 +40,7 @@ const transports: [string, Transport][] = [
 ];
 
 type Attributes = CommercelayerCaptureUpdate['data']['attributes'];
+type ReturnAttributes = CommercelayerReturnUpdate['data']['attributes'];
 
 describe.each(transports)('Commerce Layer sandbox %s', (_name, transport) => {
   async function setup(
@@ -376,7 +381,9 @@ describe.each(transports)('Commerce Layer sandbox %s', (_name, transport) => {
     for (let i = 0; i < 12; i += 1) await update({ _refund: true, _refund_amount_cents: 100 });
     const first = await client.GET('/refunds', { params: { query: { 'page[size]': 5 } } });
     expect(first.data?.meta).toEqual({ record_count: 12, page_count: 3 });
-    const page = (number: number) => `${api}/refunds?page%5Bnumber%5D=${number}&page%5Bsize%5D=5`;
+    // Brackets unencoded, as in the docs (docs-api @3700a081 pagination.md): the spec's links are plain
+    // strings, so the engine's response check accepts them (a `uri` format refused them).
+    const page = (number: number) => `${api}/refunds?page[number]=${number}&page[size]=5`;
     expect(first.data?.links).toEqual({ first: page(1), next: page(2), last: page(3) });
     const ids = first.data!.data.map((refund) => refund.id);
     let next = first.data?.links.next;
@@ -396,7 +403,9 @@ describe.each(transports)('Commerce Layer sandbox %s', (_name, transport) => {
       params: { query: { 'filter[q]': { reference_eq: 'none' } } },
     });
     expect(empty.data).toMatchObject({ data: [], meta: { record_count: 0, page_count: 0 } });
-    expect(empty.data?.links.last).toContain('page%5Bnumber%5D=1');
+    expect(empty.data?.links.last).toBe(
+      `${api}/refunds?page[number]=1&page[size]=10&filter%5Bq%5D%5Breference_eq%5D=none`,
+    );
   });
 
   it('injects every fault kind', async () => {
@@ -541,5 +550,282 @@ describe('Commerce Layer sandbox: answers the spec documents for edge cases', ()
       params: { path: { captureId: capture }, query: { 'fields[captures]': 'amount_cents' } },
     });
     expect(data?.data.attributes).toEqual({ amount_cents: 1000 });
+  });
+});
+
+describe('Commerce Layer sandbox: returns, orders and the refund relationships', () => {
+  const setup = (payment: Partial<CommercelayerPaymentInput> = {}) => {
+    const sandbox = createCommercelayerSandbox();
+    const client = createCommercelayerClient({ ...sandbox.credentials, fetch: sandbox.fetch });
+    const capture = sandbox.createPayment({ amount: 1500, currency: 'EUR', ...payment });
+    const updateReturn = (id: string, attributes: ReturnAttributes, include?: string) =>
+      client.PATCH('/returns/{returnId}', {
+        params: { path: { returnId: id }, ...(include ? { query: { include } } : {}) },
+        body: { data: { type: 'returns', id, attributes } },
+      });
+    const orderOf = async (refundId: string) => {
+      const { data } = await client.GET('/refunds/{refundId}/order', {
+        params: { path: { refundId } },
+      });
+      return data!.data;
+    };
+    const refundCapture = (amount: number) =>
+      client.PATCH('/captures/{captureId}', {
+        params: { path: { captureId: capture } },
+        body: {
+          data: {
+            type: 'captures',
+            id: capture,
+            attributes: { _refund: true, _refund_amount_cents: amount },
+          },
+        },
+      });
+    const balance = async () =>
+      (await client.GET('/captures/{captureId}', { params: { path: { captureId: capture } } })).data?.data
+        .attributes.refund_balance_cents;
+    return { sandbox, client, capture, updateReturn, orderOf, refundCapture, balance };
+  };
+
+  it('refunds a received return with `_refund_amount_cents` and links the refund and the return both ways', async () => {
+    const { sandbox, client, capture, updateReturn, balance } = setup();
+    const returnId = sandbox.createReturn({ capture, amount: 800 });
+    const { data, error } = await updateReturn(
+      returnId,
+      { _refund: true, _refund_amount_cents: 500 },
+      'reference_refund',
+    );
+    expect(error).toBeUndefined();
+    expect(data?.data.attributes).toMatchObject({
+      status: 'refunded',
+      estimated_refund_amount_cents: 800,
+      formatted_estimated_refund_amount: '€8,00',
+    });
+    expect(data?.data.attributes.number).toMatch(/^#[1-9]\d{7}\/R\/001$/);
+    expect(data?.data.attributes.refunded_at).toBe(data?.data.attributes.updated_at);
+    const refundId = (data!.data.relationships.reference_refund!.data as { id: string }).id;
+    expect(data?.included).toMatchObject([
+      { id: refundId, type: 'refunds', attributes: { amount_cents: 500, succeeded: true } },
+    ]);
+    expect(await balance()).toBe(1000);
+    expect(sandbox.refunds()).toMatchObject([{ id: refundId, payment: capture, amount: 500 }]);
+
+    const byReturn = await client.GET('/returns/{returnId}/reference_refund', {
+      params: { path: { returnId }, query: { include: 'return,reference_capture' } },
+    });
+    expect(byReturn.data?.data).toMatchObject({ id: refundId, attributes: { amount_cents: 500 } });
+    expect(byReturn.data?.data?.relationships.return?.data).toEqual({ type: 'returns', id: returnId });
+    expect(byReturn.data?.data?.relationships.reference_capture?.data).toEqual({
+      type: 'captures',
+      id: capture,
+    });
+    const back = await client.GET('/refunds/{refundId}/return', { params: { path: { refundId } } });
+    expect(back.data?.data).toMatchObject({
+      id: returnId,
+      type: 'returns',
+      attributes: { status: 'refunded' },
+    });
+    // The return's refund is one of the capture's refunds, and filterable by its return.
+    const listed = await client.GET('/captures/{captureId}/refunds', {
+      params: { path: { captureId: capture }, query: { 'filter[q]': { return_id_eq: returnId } } },
+    });
+    expect(listed.data?.data.map((refund) => refund.id)).toEqual([refundId]);
+  });
+
+  it('refunds the return estimate without an amount, once: a refunded return is no longer received', async () => {
+    const { sandbox, capture, updateReturn, balance } = setup();
+    const returnId = sandbox.createReturn({ capture, amount: 600 });
+    const first = await updateReturn(returnId, { _refund: true });
+    expect(first.data?.data.attributes.status).toBe('refunded');
+    expect(sandbox.refunds()).toMatchObject([{ amount: 600, status: 'succeeded' }]);
+    const again = await updateReturn(returnId, { _refund: true });
+    expect(again.response.status).toBe(422);
+    expect(again.error?.errors[0]).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      source: { pointer: '/data/attributes/_refund' },
+      meta: { error: 'invalid_transition' },
+    });
+    expect(await balance()).toBe(900);
+    expect(sandbox.refunds()).toHaveLength(1);
+  });
+
+  it('refuses `_refund` before the return is received, and walks the status steps to it', async () => {
+    const { sandbox, capture, updateReturn } = setup();
+    const returnId = sandbox.createReturn({ capture, status: 'approved' });
+    const early = await updateReturn(returnId, { _refund: true });
+    expect(early.response.status).toBe(422);
+    expect(early.error?.errors[0]?.detail).toBe('_refund - cannot transition from approved to refunded');
+    // A wrong step is refused too, and nothing changes.
+    const wrong = await updateReturn(returnId, { _receive: true });
+    expect(wrong.error?.errors[0]?.source?.pointer).toBe('/data/attributes/_receive');
+    expect(sandbox.refunds()).toEqual([]);
+    const shipped = await updateReturn(returnId, { _ship: true });
+    expect(shipped.data?.data.attributes).toMatchObject({ status: 'shipped', received_at: null });
+    expect(shipped.data?.data.attributes.shipped_at).toEqual(expect.any(String));
+    // Received and refunded in one request: the steps run first, then the refund.
+    const done = await updateReturn(returnId, { _receive: true, _refund: true });
+    expect(done.data?.data.attributes).toMatchObject({ status: 'refunded' });
+    expect(sandbox.refunds()).toMatchObject([{ amount: 1500 }]);
+  });
+
+  it('refuses a return refund above its capture balance, changing nothing', async () => {
+    const { sandbox, capture, updateReturn, refundCapture, balance } = setup();
+    await refundCapture(1000);
+    const returnId = sandbox.createReturn({ capture, amount: 800 });
+    const { response, error } = await updateReturn(returnId, { _refund: true });
+    expect(response.status).toBe(422);
+    expect(error?.errors[0]).toMatchObject({
+      source: { pointer: '/data/attributes/_refund_amount_cents' },
+      meta: { error: 'less_than_or_equal_to', value: 800, count: 500 },
+    });
+    expect(await balance()).toBe(500);
+    const { data } = await updateReturn(returnId, { reference: 'RMA-1' }, 'reference_refund');
+    expect(data?.data.attributes).toMatchObject({ status: 'received', reference: 'RMA-1' });
+    expect(data?.data.relationships.reference_refund?.data).toBeNull();
+  });
+
+  it('keeps a declined return refund as its reference refund and leaves the return received', async () => {
+    const { sandbox, client, capture, updateReturn } = setup({ declineRefunds: true });
+    const returnId = sandbox.createReturn({ capture, amount: 300 });
+    const { data } = await updateReturn(returnId, { _refund: true }, 'reference_refund');
+    expect(data?.data.attributes).toMatchObject({ status: 'received', refunded_at: null });
+    expect(data?.included?.[0]?.attributes).toMatchObject({
+      succeeded: false,
+      error_code: 'refund_declined',
+    });
+    const refund = await client.GET('/returns/{returnId}/reference_refund', {
+      params: { path: { returnId } },
+    });
+    expect(refund.data?.data?.attributes.succeeded).toBe(false);
+  });
+
+  it('answers null for a refund without a return and a return without a refund', async () => {
+    const { sandbox, client, capture, refundCapture } = setup();
+    const returnId = sandbox.createReturn({ capture });
+    const none = await client.GET('/returns/{returnId}/reference_refund', { params: { path: { returnId } } });
+    expect(none.data).toEqual({ data: null });
+    await refundCapture(100);
+    const [made] = sandbox.refunds();
+    const noReturn = await client.GET('/refunds/{refundId}/return', {
+      params: { path: { refundId: made!.id } },
+    });
+    expect(noReturn.data).toEqual({ data: null });
+  });
+
+  it('refunds an order: what is left of its capture, then 422; payment status follows', async () => {
+    const { sandbox, client, capture, orderOf, refundCapture } = setup();
+    await refundCapture(400);
+    const [first] = sandbox.refunds();
+    const order = await orderOf(first!.id);
+    expect(order.attributes).toMatchObject({
+      status: 'approved',
+      payment_status: 'partially_refunded',
+      total_amount_cents: 1500,
+      formatted_total_amount: '€15,00',
+    });
+    const refundOrder = () =>
+      client.PATCH('/orders/{orderId}', {
+        params: { path: { orderId: order.id }, query: { include: 'refunds' } },
+        body: { data: { type: 'orders', id: order.id, attributes: { _refund: true } } },
+      });
+    const { data, error } = await refundOrder();
+    expect(error).toBeUndefined();
+    expect(data?.data.attributes.payment_status).toBe('refunded');
+    expect(data?.included?.map((refund) => refund.attributes?.amount_cents)).toEqual([400, 1100]);
+    expect(sandbox.refunds()).toMatchObject([
+      { payment: capture, amount: 400 },
+      { payment: capture, amount: 1100 },
+    ]);
+    const again = await refundOrder();
+    expect(again.response.status).toBe(422);
+    expect(again.error?.errors[0]).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      source: { pointer: '/data/attributes/_refund' },
+      meta: { error: 'not_refundable' },
+    });
+    const listed = await client.GET('/orders/{orderId}/refunds', {
+      params: { path: { orderId: order.id }, query: { sort: '-amount_cents' } },
+    });
+    expect(listed.data?.data.map((refund) => refund.attributes.amount_cents)).toEqual([1100, 400]);
+    expect(listed.data?.links.first).toContain(`/orders/${order.id}/refunds?page[number]=1&page[size]=10`);
+  });
+
+  it("refunds an order's newest capture with a balance, and lists the refunds of all its captures", async () => {
+    const { sandbox, client, capture, refundCapture, orderOf } = setup({ order: 'shared' });
+    const second = sandbox.createPayment({ amount: 700, currency: 'EUR', order: 'shared' });
+    await refundCapture(1500);
+    const { data } = await client.PATCH('/orders/{orderId}', {
+      params: { path: { orderId: 'shared' } },
+      body: { data: { type: 'orders', id: 'shared', attributes: { _refund: true } } },
+    });
+    expect(data?.data.attributes.payment_status).toBe('refunded');
+    expect(sandbox.refunds().map(({ payment, amount }) => [payment, amount])).toEqual([
+      [capture, 1500],
+      [second, 700],
+    ]);
+    const listed = await client.GET('/orders/{orderId}/refunds', { params: { path: { orderId: 'shared' } } });
+    expect(listed.data?.meta.record_count).toBe(2);
+    expect((await orderOf(sandbox.refunds()[1]!.id)).id).toBe('shared');
+  });
+
+  it("retrieves a refund's reference capture and its (empty) attachments and events; 404 for unknown ids", async () => {
+    const { sandbox, client, capture, refundCapture } = setup();
+    await refundCapture(100);
+    const refundId = sandbox.refunds()[0]!.id;
+    const path = { params: { path: { refundId } } };
+    const captured = await client.GET('/refunds/{refundId}/reference_capture', path);
+    expect(captured.data?.data).toMatchObject({ id: capture, attributes: { refund_balance_cents: 1400 } });
+    for (const list of [
+      await client.GET('/refunds/{refundId}/attachments', path),
+      await client.GET('/refunds/{refundId}/events', path),
+    ]) {
+      expect(list.data).toMatchObject({ data: [], meta: { record_count: 0, page_count: 0 } });
+    }
+    const unknown = { params: { path: { refundId: 'aBcDeFgHiJ' } } };
+    for (const answer of [
+      await client.GET('/refunds/{refundId}/order', unknown),
+      await client.GET('/refunds/{refundId}/return', unknown),
+      await client.GET('/refunds/{refundId}/events', unknown),
+      await client.GET('/returns/{returnId}/reference_refund', {
+        params: { path: { returnId: 'aBcDeFgHiJ' } },
+      }),
+      await client.GET('/orders/{orderId}/refunds', { params: { path: { orderId: 'aBcDeFgHiJ' } } }),
+    ]) {
+      expect(answer.response.status).toBe(404);
+      expect(answer.error?.errors[0]?.code).toBe('RECORD_NOT_FOUND');
+    }
+  });
+
+  it('refunds the reference capture the return names, which must be a capture of its order', async () => {
+    const { sandbox, client, capture, balance } = setup({ order: 'shared' });
+    const second = sandbox.createPayment({ amount: 900, currency: 'EUR', order: 'shared' });
+    const elsewhere = sandbox.createPayment({ amount: 900, currency: 'EUR' });
+    const returnId = sandbox.createReturn({ capture, amount: 300 });
+    const refundFrom = (captureId: string) =>
+      client.PATCH('/returns/{returnId}', {
+        params: { path: { returnId }, query: { include: 'reference_capture' } },
+        body: {
+          data: {
+            type: 'returns',
+            id: returnId,
+            attributes: { _refund: true },
+            relationships: { reference_capture: { data: { type: 'captures', id: captureId } } },
+          },
+        },
+      });
+    const refused = await refundFrom(elsewhere);
+    expect(refused.response.status).toBe(422);
+    expect(refused.error?.errors[0]?.source?.pointer).toBe('/data/relationships/reference_capture');
+    expect(sandbox.refunds()).toEqual([]);
+    const { data } = await refundFrom(second);
+    expect(data?.data.relationships.reference_capture?.data).toEqual({ type: 'captures', id: second });
+    expect(sandbox.refunds()).toMatchObject([{ payment: second, amount: 300 }]);
+    expect(await balance()).toBe(1500);
+  });
+
+  it('refuses returns Commerce Layer cannot have', () => {
+    const { sandbox, capture } = setup();
+    expect(() => sandbox.createReturn({ capture: 'nope' })).toThrow(TypeError);
+    expect(() => sandbox.createReturn({ capture, amount: 0 })).toThrow('positive whole number');
+    expect(() => sandbox.createReturn({ capture, status: 'refunded' as never })).toThrow('"status"');
   });
 });

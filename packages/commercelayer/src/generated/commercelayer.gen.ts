@@ -75,6 +75,148 @@ export interface paths {
         patch: operations["updateRefund"];
         trace?: never;
     };
+    "/refunds/{refundId}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve the order of a refund
+         * @description Returns the order the refund belongs to (the refund's has-one `order` relationship; the
+         *     official schema's `GET/refundId/order`). Only the order attributes a refund needs are
+         *     modelled (see `Order`).
+         */
+        get: operations["retrieveRefundOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{refundId}/reference_capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve the capture a refund refunds
+         * @description Returns the refund's reference capture (the has-one `reference_capture` relationship; the
+         *     official schema's `GET/refundId/reference_capture`), with its `refund_balance_cents`.
+         */
+        get: operations["retrieveRefundReferenceCapture"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{refundId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve the return a refund was made for
+         * @description Returns the return the refund was made for (the has-one `return` relationship; the official
+         *     schema's `GET/refundId/return`): set on refunds created by a return's `_refund` trigger
+         *     (`updateReturn`). A refund made otherwise has no return: as JSON:API answers an empty
+         *     to-one relationship, `data` is then `null` (the official schema declares no body for this
+         *     path; the null answer is an assumption from JSON:API v1.0).
+         */
+        get: operations["retrieveRefundReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{refundId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the attachments of a refund
+         * @description Returns the refund's attachments (the has-many `attachments` relationship; the official
+         *     schema's `GET/refundId/attachments`), paginated like `listRefunds`. Attachments are files
+         *     or notes linked to a resource (e.g. the reason a dashboard user wrote for a refund); their
+         *     attributes are not modelled beyond the generic resource object.
+         */
+        get: operations["listRefundAttachments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{refundId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the events of a refund
+         * @description Returns the refund's events (the has-many `events` relationship; the official schema's
+         *     `GET/refundId/events`), the webhook events a refund can fire, paginated like
+         *     `listRefunds`. Their attributes are not modelled beyond the generic resource object.
+         */
+        get: operations["listRefundEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/captures/{captureId}": {
         parameters: {
             query?: never;
@@ -151,6 +293,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order's id (a short hash such as `qaMAhZkZvd`).
+                 * @example qaMAhZkZvd
+                 */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an order (refund it with the `_refund` trigger)
+         * @description Updates an order. Only the refund triggers are modelled here (the official `orderUpdate`
+         *     has many more attributes, for carts and checkout): send `_refund: true` to "refund a
+         *     captured order" (official SDK and resource metadata). Sales channels cannot send it.
+         *
+         *     Commerce Layer's dashboard offers it only for approved orders whose `payment_status` is
+         *     `paid` or `partially_refunded` (dashboard-apps `orderDictionary.ts`). What it refunds is
+         *     not documented; assumption: the refundable balance of the order's last succeeded capture
+         *     (what the dashboard's refund form is bounded by), as one new refund whose
+         *     `reference_capture` is that capture. After it the order's `payment_status` is `refunded`
+         *     (the docs' `orders.refund` webhook: "An existing order payment status is set to
+         *     `refunded`") or, while a balance is left on its captures, `partially_refunded`.
+         *     Assumption: an order that is not refundable (another status, nothing captured, nothing
+         *     left to refund) is refused with 422 `VALIDATION_ERROR`; the exact error is not
+         *     documented. There is no idempotency key: every accepted trigger refunds again.
+         *
+         *     `_refund_invoice: true` refunds the order's sales-tax invoice at the tax calculator
+         *     (Avalara); it moves no money. The body's `data.id` must equal the URL's `orderId`
+         *     (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`).
+         */
+        patch: operations["updateOrder"];
+        trace?: never;
+    };
+    "/orders/{orderId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order's id (a short hash such as `qaMAhZkZvd`).
+                 * @example qaMAhZkZvd
+                 */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the refunds of an order
+         * @description Returns the refunds of the order (its has-many `refunds` relationship; the official
+         *     schema's `GET/orderId/refunds`): those of all its captures, whichever trigger made them (a
+         *     capture's, a return's or the order's `_refund`). Paginated like `listRefunds`, with the
+         *     same query parameters. An unknown `orderId` gives 404.
+         */
+        get: operations["listOrderRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/returns/{returnId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The return's id (a short hash such as `dPvKhwBRvj`).
+                 * @example dPvKhwBRvj
+                 */
+                returnId: components["parameters"]["ReturnId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a return (refund it with the `_refund` trigger)
+         * @description Updates a return: its status triggers and its refund. Send `_refund: true` "to create a
+         *     refund for this return", optionally with `_refund_amount_cents` "to specify the amount to
+         *     be refunded" (official SDK and resource metadata). The refund is made against the return's
+         *     `reference_capture` ("the associated succeeded capture to be refunded, the order last
+         *     succeeded one unless specified"); the new refund's `return` relationship is this return,
+         *     and the return's `reference_refund` is the new refund.
+         *
+         *     Commerce Layer's dashboard offers `_refund` only on `received` returns whose capture has a
+         *     refund balance left, and bounds the amount by that capture's `refund_balance_cents`
+         *     (dashboard-apps `dictionaries.ts`, `RefundPage.tsx`, `RefundForm.tsx`). Assumptions (not
+         *     documented): without `_refund_amount_cents` the amount is the return's
+         *     `estimated_refund_amount_cents`; after the refund the status is `refunded` and
+         *     `refunded_at` is set; `_refund` on a return in another status, or an amount above the
+         *     capture's `refund_balance_cents`, is refused with 422 `VALIDATION_ERROR`.
+         *
+         *     Status triggers (each moves one step; the dashboard offers them in these statuses):
+         *     `_request` (draft → requested), `_approve` and `_cancel` (requested), `_ship` (approved),
+         *     `_receive` and `_reject` (shipped). Also `_restock`, `_archive`, `_unarchive`,
+         *     `_add_tags`, `_remove_tags`, `reference`, `reference_origin`, `metadata`, and the
+         *     `reference_capture`, `stock_location` and `tags` relationships. The body's `data.id` must
+         *     equal the URL's `returnId` (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`).
+         */
+        patch: operations["updateReturn"];
+        trace?: never;
+    };
+    "/returns/{returnId}/reference_refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The return's id (a short hash such as `dPvKhwBRvj`).
+                 * @example dPvKhwBRvj
+                 */
+                returnId: components["parameters"]["ReturnId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve the refund of a return
+         * @description Returns the refund made for the return by its `_refund` trigger (the has-one
+         *     `reference_refund` relationship; the official schema's `GET/returnId/reference_refund`).
+         *     Before the return is refunded there is none: `data` is then `null`, as JSON:API answers
+         *     an empty to-one relationship (an assumption: the official schema declares no body here).
+         */
+        get: operations["retrieveReturnReferenceRefund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -170,10 +459,7 @@ export interface components {
             type: "refunds";
             /** @description The resource's links. */
             links: {
-                /**
-                 * Format: uri
-                 * @description The URL of this refund.
-                 */
+                /** @description The URL of this refund. */
                 self: string;
             };
             /** @description The refund's attributes. */
@@ -283,35 +569,9 @@ export interface components {
             /** @description Related resources requested with `include`. */
             included?: components["schemas"]["IncludedResource"][];
             /** @description Pagination totals. */
-            meta: {
-                /** @description The total number of records matching the request. */
-                record_count: number;
-                /** @description The total number of pages at the current page size. */
-                page_count: number;
-            };
-            /** @description Pagination links (full URLs with `page[number]` and `page[size]`). */
-            links: {
-                /**
-                 * Format: uri
-                 * @description The first page.
-                 */
-                first: string;
-                /**
-                 * Format: uri
-                 * @description The previous page (absent on the first page).
-                 */
-                prev?: string;
-                /**
-                 * Format: uri
-                 * @description The next page (absent on the last page).
-                 */
-                next?: string;
-                /**
-                 * Format: uri
-                 * @description The last page.
-                 */
-                last: string;
-            };
+            meta: components["schemas"]["ListMeta"];
+            /** @description Pagination links. */
+            links: components["schemas"]["ListLinks"];
         };
         /**
          * @deprecated
@@ -387,10 +647,7 @@ export interface components {
             type: "captures";
             /** @description The resource's links. */
             links: {
-                /**
-                 * Format: uri
-                 * @description The URL of this capture.
-                 */
+                /** @description The URL of this capture. */
                 self: string;
             };
             /** @description The capture's attributes. */
@@ -554,6 +811,357 @@ export interface components {
                 relationships?: Record<string, never>;
             };
         };
+        /** @description Pagination totals of a list. */
+        ListMeta: {
+            /** @description The total number of records matching the request. */
+            record_count: number;
+            /** @description The total number of pages at the current page size. */
+            page_count: number;
+        };
+        /**
+         * @description Pagination links (full URLs with `page[number]` and `page[size]`). Every link in this spec
+         *     is a plain string, as in the official schema: the docs write the brackets unencoded
+         *     (`?page[number]=1&page[size]=10`), which an RFC 3986 `uri` check would refuse.
+         */
+        ListLinks: {
+            /** @description The first page. */
+            first: string;
+            /** @description The previous page (absent on the first page). */
+            prev?: string;
+            /** @description The next page (absent on the last page). */
+            next?: string;
+            /** @description The last page. */
+            last: string;
+        };
+        /**
+         * @description A JSON:API document holding one page of related resources of a type this spec does not
+         *     model (e.g. `attachments`, `events`): generic resource objects.
+         */
+        ResourceListResponse: {
+            /** @description The resources on this page. */
+            data: components["schemas"]["IncludedResource"][];
+            /** @description Pagination totals. */
+            meta: components["schemas"]["ListMeta"];
+            /** @description Pagination links. */
+            links: components["schemas"]["ListLinks"];
+        };
+        /** @description The document of a to-one relationship to a refund; `data` is null when there is none. */
+        RelatedRefundResponse: {
+            /** @description The related refund, or null. */
+            data: null | components["schemas"]["Refund"];
+            /** @description Related resources requested with `include`. */
+            included?: components["schemas"]["IncludedResource"][];
+        };
+        /** @description The document of a to-one relationship to a return; `data` is null when there is none. */
+        RelatedReturnResponse: {
+            /** @description The related return, or null. */
+            data: null | components["schemas"]["Return"];
+        };
+        /**
+         * @description An `orders` resource object (JSON:API), with only the attributes a refund needs: the
+         *     official `order` has many more (customer, addresses, line-item and tax totals…), which
+         *     responses also carry.
+         */
+        Order: {
+            /** @description Unique identifier for the resource (hash), e.g. `qaMAhZkZvd`. */
+            id: string;
+            /**
+             * @description The resource type, always `orders`.
+             * @constant
+             */
+            type: "orders";
+            /** @description The resource's links. */
+            links: {
+                /** @description The URL of this order. */
+                self: string;
+            };
+            /** @description The order's attributes (the modelled subset). */
+            attributes: components["schemas"]["OrderAttributes"];
+            /** @description The order's relationships; of its many, the refund ones are `captures` and `refunds`. */
+            relationships: {
+                /** @description The order's captures (type `captures`, to-many). */
+                captures?: components["schemas"]["Relationship"];
+                /** @description The order's refunds (type `refunds`, to-many); see `GET /orders/{orderId}/refunds`. */
+                refunds?: components["schemas"]["Relationship"];
+            } & {
+                [key: string]: components["schemas"]["Relationship"];
+            };
+            /** @description The resource's environment and organization. */
+            meta: components["schemas"]["ResourceMeta"];
+        };
+        /** @description The order attributes that matter to refunds (a subset of the official `order`'s). */
+        OrderAttributes: {
+            /** @description The order identifier (numeric by default). */
+            number?: string | null;
+            /**
+             * @description The order status.
+             * @enum {string}
+             */
+            status: "draft" | "pending" | "editing" | "placing" | "placed" | "approved" | "cancelled";
+            /**
+             * @description The order payment status; `refunded` or `partially_refunded` after refunds.
+             * @enum {string}
+             */
+            payment_status: "unpaid" | "authorized" | "partially_authorized" | "paid" | "partially_paid" | "voided" | "partially_voided" | "refunded" | "partially_refunded" | "free";
+            /**
+             * @description The order fulfillment status.
+             * @enum {string}
+             */
+            fulfillment_status: "unfulfilled" | "in_progress" | "fulfilled" | "not_required";
+            /** @description The ISO 4217 three-letter currency code, inherited from the order's market. */
+            currency_code?: string | null;
+            /** @description The order's total amount, in cents (minor units). */
+            total_amount_cents?: number | null;
+            /** @description The order's total amount as a decimal number. */
+            total_amount_float?: number | null;
+            /** @description The order's total amount, formatted for display (e.g. `€15,00`). */
+            formatted_total_amount?: string | null;
+            /**
+             * Format: date-time
+             * @description When the order was created (ISO 8601, UTC).
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the order was last updated (ISO 8601, UTC).
+             */
+            updated_at: string;
+            /** @description An external identifier of the order. */
+            reference?: string | null;
+            /** @description The third-party system that defines `reference`. */
+            reference_origin?: string | null;
+            /** @description Free-form key-value pairs attached to the order. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description A JSON:API document holding one order. */
+        OrderResponse: {
+            /** @description The order. */
+            data: components["schemas"]["Order"];
+            /** @description Related resources requested with `include` (e.g. the order's `refunds`). */
+            included?: components["schemas"]["IncludedResource"][];
+        };
+        /**
+         * @description The body of `PATCH /orders/{orderId}`, with the refund triggers only (the official
+         *     `orderUpdate` has many more attributes, outside this spec).
+         */
+        OrderUpdate: {
+            /** @description The resource object with the attributes to change. */
+            data: {
+                /**
+                 * @description The resource type, `orders`.
+                 * @constant
+                 */
+                type: "orders";
+                /** @description The order's id; must equal `orderId` in the URL (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`). */
+                id: string;
+                /** @description The attributes to change. */
+                attributes: {
+                    /**
+                     * @description Trigger: send `true` to refund a captured order. Cannot be passed by sales
+                     *     channels. Never returned in responses.
+                     */
+                    _refund?: boolean;
+                    /**
+                     * @description Trigger: send `true` to refund the sales-tax invoice at the market's tax
+                     *     calculator (currently Avalara); no money moves. Never returned in responses.
+                     */
+                    _refund_invoice?: boolean;
+                    /** @description An external identifier of the order. */
+                    reference?: string | null;
+                    /** @description The third-party system that defines `reference`. */
+                    reference_origin?: string | null;
+                    /** @description Free-form key-value pairs to attach to the order. */
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | null;
+                };
+            };
+        };
+        /** @description A `returns` resource object (JSON:API): SKUs of one order that the customer sends back. */
+        Return: {
+            /** @description Unique identifier for the resource (hash), e.g. `dPvKhwBRvj`. */
+            id: string;
+            /**
+             * @description The resource type, always `returns`.
+             * @constant
+             */
+            type: "returns";
+            /** @description The resource's links. */
+            links: {
+                /** @description The URL of this return. */
+                self: string;
+            };
+            /** @description The return's attributes. */
+            attributes: components["schemas"]["ReturnAttributes"];
+            /**
+             * @description The return's relationships (links, plus `data` when included): `order`, `customer`,
+             *     `stock_location`, `origin_address`, `destination_address`, `reference_capture`,
+             *     `reference_refund`, `return_line_items`, `attachments`, `resource_errors`, `events`,
+             *     `tags`, `event_stores` (schema 7.9.16 also `versions`).
+             */
+            relationships: {
+                /** @description The order the return belongs to (type `orders`, required). */
+                order?: components["schemas"]["Relationship"];
+                /** @description The succeeded capture to be refunded; the order's last succeeded one unless specified (type `captures`). */
+                reference_capture?: components["schemas"]["Relationship"];
+                /** @description The refund made by the return's `_refund` trigger (type `refunds`). */
+                reference_refund?: components["schemas"]["Relationship"];
+            } & {
+                [key: string]: components["schemas"]["Relationship"];
+            };
+            /** @description The resource's environment and organization. */
+            meta: components["schemas"]["ResourceMeta"];
+        };
+        /** @description The attributes of a return (official SDK `Return`, schema 7.9.16). */
+        ReturnAttributes: {
+            /** @description Unique identifier for the return (e.g. `#1234/R/001`). */
+            number?: string | null;
+            /**
+             * @description The return status (`draft` by default).
+             * @enum {string}
+             */
+            status: "draft" | "requested" | "approved" | "cancelled" | "shipped" | "rejected" | "received" | "refunded";
+            /** @description The email address of the associated customer. */
+            customer_email?: string | null;
+            /** @description The total number of SKUs in the return's line items. */
+            skus_count?: number | null;
+            /**
+             * Format: date-time
+             * @description When the return was approved.
+             */
+            approved_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was cancelled.
+             */
+            cancelled_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was shipped.
+             */
+            shipped_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was rejected.
+             */
+            rejected_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was received.
+             */
+            received_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was refunded.
+             */
+            refunded_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was archived.
+             */
+            archived_at?: string | null;
+            /** @description The amount to be refunded, estimated by the return's line items, in cents. */
+            estimated_refund_amount_cents?: number | null;
+            /** @description `estimated_refund_amount_cents` as a decimal number. */
+            estimated_refund_amount_float?: number | null;
+            /** @description `estimated_refund_amount_cents` formatted for display (e.g. `€5,00`). */
+            formatted_estimated_refund_amount?: string | null;
+            /**
+             * Format: date-time
+             * @description When the return was created (ISO 8601, UTC).
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the return was last updated (ISO 8601, UTC).
+             */
+            updated_at: string;
+            /** @description An external identifier of the return. */
+            reference?: string | null;
+            /** @description The third-party system that defines `reference`. */
+            reference_origin?: string | null;
+            /** @description Free-form key-value pairs attached to the return. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description A JSON:API document holding one return. */
+        ReturnResponse: {
+            /** @description The return. */
+            data: components["schemas"]["Return"];
+            /** @description Related resources requested with `include` (e.g. its `reference_refund`). */
+            included?: components["schemas"]["IncludedResource"][];
+        };
+        /** @description The body of `PATCH /returns/{returnId}` (official SDK `ReturnUpdate`, schema 7.9.16). */
+        ReturnUpdate: {
+            /** @description The resource object with the attributes and relationships to change. */
+            data: {
+                /**
+                 * @description The resource type, `returns`.
+                 * @constant
+                 */
+                type: "returns";
+                /** @description The return's id; must equal `returnId` in the URL (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`). */
+                id: string;
+                /** @description The attributes to change; all optional. The `_` ones are triggers, never returned. */
+                attributes: {
+                    /** @description Trigger: activate the return (draft → requested). */
+                    _request?: boolean;
+                    /** @description Trigger: mark the return as approved. */
+                    _approve?: boolean;
+                    /** @description Trigger: mark the return as cancelled. */
+                    _cancel?: boolean;
+                    /** @description Trigger: mark the return as shipped. */
+                    _ship?: boolean;
+                    /** @description Trigger: mark the return as rejected. */
+                    _reject?: boolean;
+                    /** @description Trigger: mark the return as received. */
+                    _receive?: boolean;
+                    /** @description Trigger: restock all of the return line items. */
+                    _restock?: boolean;
+                    /** @description Trigger: archive the return. */
+                    _archive?: boolean;
+                    /** @description Trigger: unarchive the return. */
+                    _unarchive?: boolean;
+                    /** @description Trigger: create a refund for this return (see `updateReturn`). */
+                    _refund?: boolean;
+                    /** @description The amount to refund, in cents, sent with `_refund: true`. */
+                    _refund_amount_cents?: number;
+                    /** @description Comma-separated tags to add (not by sales channels). */
+                    _add_tags?: string;
+                    /** @description Comma-separated tags to remove (not by sales channels). */
+                    _remove_tags?: string;
+                    /** @description An external identifier of the return. */
+                    reference?: string | null;
+                    /** @description The third-party system that defines `reference`. */
+                    reference_origin?: string | null;
+                    /** @description Free-form key-value pairs to attach to the return. */
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | null;
+                };
+                /** @description The updatable relationships, each `{ data: { type, id } }`. */
+                relationships?: {
+                    /** @description The capture to refund (type `captures`). */
+                    reference_capture?: {
+                        /** @description The capture's identifier. */
+                        data: components["schemas"]["ResourceIdentifier"];
+                    };
+                    /** @description The stock location the return is shipped to (type `stock_locations`). */
+                    stock_location?: {
+                        /** @description The stock location's identifier. */
+                        data: components["schemas"]["ResourceIdentifier"];
+                    };
+                    /** @description The return's tags (type `tags`, to-many). */
+                    tags?: {
+                        /** @description The tags' identifiers. */
+                        data: components["schemas"]["ResourceIdentifier"][];
+                    };
+                };
+            };
+        };
         /** @description The `meta` member of a resource object. */
         ResourceMeta: {
             /**
@@ -579,15 +1187,9 @@ export interface components {
         Relationship: {
             /** @description The relationship's links. */
             links?: {
-                /**
-                 * Format: uri
-                 * @description The relationship URL (e.g. `…/refunds/{id}/relationships/order`).
-                 */
+                /** @description The relationship URL (e.g. `…/refunds/{id}/relationships/order`). */
                 self?: string;
-                /**
-                 * Format: uri
-                 * @description The related-resource URL (e.g. `…/refunds/{id}/order`).
-                 */
+                /** @description The related-resource URL (e.g. `…/refunds/{id}/order`). */
                 related?: string;
             };
             /** @description The linked resource identifier(s), or null when there is none. */
@@ -601,10 +1203,7 @@ export interface components {
             type: string;
             /** @description The resource's links. */
             links?: {
-                /**
-                 * Format: uri
-                 * @description The resource's URL.
-                 */
+                /** @description The resource's URL. */
                 self?: string;
             };
             /** @description The resource's attributes (as in that type's schema). */
@@ -774,6 +1373,31 @@ export interface components {
          * @example kQWhMCvDPm
          */
         CaptureId: string;
+        /**
+         * @description The order's id (a short hash such as `qaMAhZkZvd`).
+         * @example qaMAhZkZvd
+         */
+        OrderId: string;
+        /**
+         * @description The return's id (a short hash such as `dPvKhwBRvj`).
+         * @example dPvKhwBRvj
+         */
+        ReturnId: string;
+        /**
+         * @description Comma-separated relationships of the order to add to the compound document's `included`
+         *     member (dot notation for nested ones). Of the order's many relationships, the refund ones
+         *     are `captures` and `refunds`.
+         * @example refunds
+         */
+        OrderInclude: string;
+        /**
+         * @description Comma-separated relationships of the return to add to the compound document's `included`
+         *     member (dot notation for nested ones): `order`, `customer`, `stock_location`,
+         *     `origin_address`, `destination_address`, `reference_capture`, `reference_refund`,
+         *     `return_line_items`, `attachments`, `resource_errors`, `events`, `tags`.
+         * @example reference_refund
+         */
+        ReturnInclude: string;
         /**
          * @description The page to return, starting at 1 (default 1). The official SDK always sends it.
          * @example 1
@@ -1119,6 +1743,178 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    retrieveRefundOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order associated to the refund. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retrieveRefundReferenceCapture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reference capture associated to the refund. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["CaptureResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retrieveRefundReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return associated to the refund, or `data` null when there is none. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["RelatedReturnResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRefundAttachments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to return, starting at 1 (default 1). The official SDK always sends it.
+                 * @example 1
+                 */
+                "page[number]"?: components["parameters"]["PageNumber"];
+                /**
+                 * @description The number of records per page, 1 to 25 (default 10).
+                 * @example 25
+                 */
+                "page[size]"?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the refund's attachments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ResourceListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRefundEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to return, starting at 1 (default 1). The official SDK always sends it.
+                 * @example 1
+                 */
+                "page[number]"?: components["parameters"]["PageNumber"];
+                /**
+                 * @description The number of records per page, 1 to 25 (default 10).
+                 * @example 25
+                 */
+                "page[size]"?: components["parameters"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's id (a short hash such as `xYZkjABcde`).
+                 * @example xYZkjABcde
+                 */
+                refundId: components["parameters"]["RefundId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the refund's events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ResourceListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     retrieveCapture: {
         parameters: {
             query?: {
@@ -1346,6 +2142,281 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.api+json": components["schemas"]["RefundListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateOrder: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Comma-separated relationships of the order to add to the compound document's `included`
+                 *     member (dot notation for nested ones). Of the order's many relationships, the refund ones
+                 *     are `captures` and `refunds`.
+                 * @example refunds
+                 */
+                include?: components["parameters"]["OrderInclude"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The order's id (a short hash such as `qaMAhZkZvd`).
+                 * @example qaMAhZkZvd
+                 */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.api+json": components["schemas"]["OrderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated order object (after `_refund`, with its new `payment_status`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description Validation failed, e.g. (assumption, see the operation) `_refund` on an order that is
+             *     not refundable.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["Errors"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listOrderRefunds: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to return, starting at 1 (default 1). The official SDK always sends it.
+                 * @example 1
+                 */
+                "page[number]"?: components["parameters"]["PageNumber"];
+                /**
+                 * @description The number of records per page, 1 to 25 (default 10).
+                 * @example 25
+                 */
+                "page[size]"?: components["parameters"]["PageSize"];
+                /**
+                 * @description Comma-separated sort fields, applied in order; a `-` prefix sorts that field descending
+                 *     (e.g. `sort=-created_at,number`). Sortable refund fields: `id`, `number`, `type`,
+                 *     `amount_cents`, `created_at`, `updated_at`, `reference`, `reference_origin` (the docs also
+                 *     list the `order` and `return` relationships as sortable).
+                 * @example -created_at,number
+                 */
+                sort?: components["parameters"]["RefundSort"];
+                /**
+                 * @description Comma-separated relationships of the refund to add to the compound document's `included`
+                 *     member; dot notation includes nested relationships (e.g. `reference_capture.order`).
+                 *     Includable: `order`, `payment_source`, `attachments`, `events`, `reference_capture`,
+                 *     `return` (`event_stores` cannot be included).
+                 * @example reference_capture,order
+                 */
+                include?: components["parameters"]["RefundInclude"];
+                /**
+                 * @description Sparse fieldset: comma-separated attribute and relationship names to return for
+                 *     resources of type `refunds` (e.g. `fields[refunds]=number,amount_cents,succeeded`). The
+                 *     other attributes are then omitted, so such responses do not carry every attribute that
+                 *     `RefundAttributes` lists as required.
+                 * @example number,amount_cents,succeeded
+                 */
+                "fields[refunds]"?: components["parameters"]["RefundFields"];
+                /**
+                 * @description Sparse fieldset for resources of type `captures` (the capture itself, or an included
+                 *     `reference_capture`): comma-separated attribute and relationship names. The other
+                 *     attributes are then omitted, so such responses do not carry every attribute that
+                 *     `CaptureAttributes` lists as required.
+                 * @example number,refund_balance_cents
+                 */
+                "fields[captures]"?: components["parameters"]["CaptureFields"];
+                /**
+                 * @description Ransack-style filters, serialized as `filter[q][<predicate>]=<value>` (this parameter is
+                 *     named `filter[q]` with `deepObject` style, so `{ reference_eq: 'x' }` is sent as
+                 *     `filter[q][reference_eq]=x`). Several predicates are AND-ed. A predicate is
+                 *     `<attribute>_<matcher>`; attributes can be OR-ed inside one predicate
+                 *     (`reference_or_reference_origin_eq`) and can name a relationship's attribute
+                 *     (`order_number_eq`).
+                 *
+                 *     Filterable refund attributes: `id`, `number`, `type`, `currency_code`, `amount_cents`,
+                 *     `succeeded`, `message`, `error_code`, `error_detail`, `token`, `gateway_transaction_id`,
+                 *     `created_at`, `updated_at`, `reference`, `reference_origin`, `metadata` (with `_jcont`),
+                 *     and the relationship ids `order_id`, `payment_source_id`, `attachments_id`, `events_id`,
+                 *     `reference_capture_id`, `return_id`; plus the scopes `ids`, `created_at_from`,
+                 *     `created_at_to`, `updated_at_from`, `updated_at_to`.
+                 *
+                 *     Matchers: `eq`, `eq_or_null`, `not_eq`, `not_eq_or_null`, `matches`, `does_not_match`,
+                 *     `matches_any`, `matches_all`, `does_not_match_any`, `does_not_match_all`, `lt`, `lteq`,
+                 *     `gt`, `gteq`, `lt_any`, `lt_all`, `lteq_any`, `lteq_all`, `gt_any`, `gt_all`,
+                 *     `gteq_any`, `gteq_all`, `present`, `blank`, `null`, `not_null`, `in`, `not_in`,
+                 *     `not_eq_all`, `start`, `not_start`, `start_any`, `start_all`, `not_start_any`,
+                 *     `not_start_all`, `end`, `not_end`, `end_any`, `end_all`, `not_end_any`, `not_end_all`,
+                 *     `cont`, `not_cont`, `cont_any`, `cont_all`, `not_cont_all`, `true`, `false`, `jcont`.
+                 *
+                 *     Every value is a string: list matchers (`_in`, `_not_in`, `_any`, `_all`) take a
+                 *     comma-separated list, `_jcont` takes a JSON object (e.g. `{"foo":"bar"}`), boolean
+                 *     matchers take `true`, and timestamps are ISO 8601.
+                 * @example {
+                 *       "reference_capture_id_eq": "kQWhMCvDPm",
+                 *       "succeeded_true": "true"
+                 *     }
+                 */
+                "filter[q]"?: components["parameters"]["RefundFilter"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The order's id (a short hash such as `qaMAhZkZvd`).
+                 * @example qaMAhZkZvd
+                 */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the order's refunds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["RefundListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateReturn: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Comma-separated relationships of the return to add to the compound document's `included`
+                 *     member (dot notation for nested ones): `order`, `customer`, `stock_location`,
+                 *     `origin_address`, `destination_address`, `reference_capture`, `reference_refund`,
+                 *     `return_line_items`, `attachments`, `resource_errors`, `events`, `tags`.
+                 * @example reference_refund
+                 */
+                include?: components["parameters"]["ReturnInclude"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The return's id (a short hash such as `dPvKhwBRvj`).
+                 * @example dPvKhwBRvj
+                 */
+                returnId: components["parameters"]["ReturnId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.api+json": components["schemas"]["ReturnUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated return object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ReturnResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description Validation failed, e.g. (assumption, see the operation) `_refund` on a return that is
+             *     not `received`, or `_refund_amount_cents` above the capture's refund balance.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["Errors"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retrieveReturnReferenceRefund: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Comma-separated relationships of the refund to add to the compound document's `included`
+                 *     member; dot notation includes nested relationships (e.g. `reference_capture.order`).
+                 *     Includable: `order`, `payment_source`, `attachments`, `events`, `reference_capture`,
+                 *     `return` (`event_stores` cannot be included).
+                 * @example reference_capture,order
+                 */
+                include?: components["parameters"]["RefundInclude"];
+                /**
+                 * @description Sparse fieldset: comma-separated attribute and relationship names to return for
+                 *     resources of type `refunds` (e.g. `fields[refunds]=number,amount_cents,succeeded`). The
+                 *     other attributes are then omitted, so such responses do not carry every attribute that
+                 *     `RefundAttributes` lists as required.
+                 * @example number,amount_cents,succeeded
+                 */
+                "fields[refunds]"?: components["parameters"]["RefundFields"];
+                /**
+                 * @description Sparse fieldset for resources of type `captures` (the capture itself, or an included
+                 *     `reference_capture`): comma-separated attribute and relationship names. The other
+                 *     attributes are then omitted, so such responses do not carry every attribute that
+                 *     `CaptureAttributes` lists as required.
+                 * @example number,refund_balance_cents
+                 */
+                "fields[captures]"?: components["parameters"]["CaptureFields"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The return's id (a short hash such as `dPvKhwBRvj`).
+                 * @example dPvKhwBRvj
+                 */
+                returnId: components["parameters"]["ReturnId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return's refund, or `data` null when it has none yet. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["RelatedRefundResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -10,7 +10,7 @@ export const commercelayerOpenApi = {
       "name": "MIT",
       "identifier": "MIT"
     },
-    "description": "The refund part of the Commerce Layer Core API (JSON:API v1.0): list, retrieve and update\n`refunds`; the `captures` endpoints that refunds are created through (`PATCH\n/captures/{captureId}` with the `_refund` trigger), the capture's own record (its refund balance\nis what refunds are checked against) and the capture's `refunds` collection; plus the legacy\n`POST /refunds` create call of the seed page, kept as a deprecated operation.\n\nHand-written for refundkit from Commerce Layer's own material: the official OpenAPI schema\n7.10.1 (`refund`, `refundUpdate`, `capture`, `captureUpdate`), the public resource metadata\n(creatable/updatable/filterable/sortable flags), the official SDK `@commercelayer/sdk` 7.x\n(`refunds.ts`, `captures.ts`, `query.ts`, `error.ts`), `@commercelayer/sdk-utils` (rate-limit\nheaders), the docs at docs.commercelayer.io (API specification, authentication, pagination,\nfiltering, sorting, sparse fieldsets, handling errors, rate limits) and the older GitBook\nresource pages for refunds and captures. `info.version` is the official schema version this\ndocument follows.\n\nConventions of the whole API:\n- Base URL `https://{organization}.commercelayer.io/api`; test and live share the host, the\n  access token selects the environment and every resource reports it in `meta.mode`.\n- `Accept: application/vnd.api+json` on every request (otherwise 406) and\n  `Content-Type: application/vnd.api+json` on every request with a body (otherwise 415).\n- `Authorization: Bearer <access token>`; a missing, expired or insufficient token gives 401\n  (the API has no 403).\n- Query brackets (`page[number]`, `fields[refunds]`, `filter[q][…]`) are sent as is or\n  percent-encoded (RFC 3986); `include`, `sort` and `fields[…]` take comma-separated lists.\n- Rate limits are sliding windows per client IP (no reset header). Refunds and captures are\n  not on the docs' list of cacheable endpoints, so the \"uncacheable\" limits apply (inferred):\n  an average of 200 requests/min live and 100/min test across all such endpoints, and a burst\n  of 50 per 10 s live and 25 per 10 s test per endpoint (the official SDK utilities' constants;\n  that writes share these numbers comes from a third-party summary). Exceeding one gives 429\n  until the rate falls below the limit. There is no idempotency key: repeating a `_refund`\n  trigger creates another refund.\n- Gateway failures are not HTTP errors: the transaction is stored with `succeeded: false` and\n  the gateway's `message`, `error_code` and `error_detail`.\n\nDeliberate divergences from the seed pages (\"Create a refund\", `POST /api/refunds`, and\n\"Update a refund\", `PATCH /api/refunds/:id`):\n- Today's API has no create endpoint for refunds (the schema's refund actions are list,\n  retrieve and update; the SDK has no `refunds.create`). Refunds are created by `PATCH\n  /captures/{captureId}` with `_refund: true` (optionally `_refund_amount_cents`).\n  `POST /refunds` is kept exactly as the seed shows it, marked `deprecated`.\n- The seed response examples write `amount_cents` (\"1500\"), `amount_float` (\"15.0\") and\n  `succeeded` (\"false\") as strings; the schema keeps the real types (integer, number, boolean)\n  and the `seed` examples are corrected. The seeds' `formatted_amount` shows the mojibake\n  \"â‚¬15,00\"; the examples use \"€15,00\". The seeds show `number: null`; the attribute is a\n  non-null string today, so the examples use a realistic transaction number.\n- The update seed lists only `reference`, `reference_origin` and `metadata`; today's schema\n  also accepts `succeeded` and the `_forward` trigger, which are modelled.\n- Added from today's schema, absent from the seeds: the `type` and `payment_method_type`\n  attributes, the `payment_source`, `attachments`, `events`, `event_stores` and `return`\n  relationships, `meta.organization_id` and the compound-document `included` member.\n- The official schema declares no query parameters, no list `meta`/`links` and no error\n  responses; they are modelled here from the docs (pagination, sorting, sparse fieldsets,\n  filtering, handling errors).\n"
+    "description": "The refund part of the Commerce Layer Core API (JSON:API v1.0): list, retrieve and update\n`refunds`; the `captures` endpoints that refunds are created through (`PATCH\n/captures/{captureId}` with the `_refund` trigger), the capture's own record (its refund balance\nis what refunds are checked against) and the capture's `refunds` collection; the refund's\nrelated resources (`order`, `reference_capture`, `return`, `attachments`, `events`); the other\nrefund triggers, `PATCH /returns/{returnId}` and `PATCH /orders/{orderId}` with `_refund`, with\nthe order's `refunds` and the return's `reference_refund`; plus the legacy `POST /refunds`\ncreate call of the seed page, kept as a deprecated operation.\n\nHand-written for refundkit from Commerce Layer's own material: the official OpenAPI schema\n7.10.1 (`refund`, `refundUpdate`, `capture`, `captureUpdate`, and the refund, order and return\nrelationship paths), the public resource metadata\n(creatable/updatable/filterable/sortable flags), the official SDK `@commercelayer/sdk` 7.x\n(`refunds.ts`, `captures.ts`, `returns.ts`, `orders.ts`, `query.ts`, `error.ts`),\n`@commercelayer/sdk-utils` (rate-limit headers), Commerce Layer's dashboard apps (which states\noffer the return and order refund triggers), the docs at docs.commercelayer.io (API specification, authentication, pagination,\nfiltering, sorting, sparse fieldsets, handling errors, rate limits) and the older GitBook\nresource pages for refunds and captures. `info.version` is the official schema version this\ndocument follows.\n\nConventions of the whole API:\n- Base URL `https://{organization}.commercelayer.io/api`; test and live share the host, the\n  access token selects the environment and every resource reports it in `meta.mode`.\n- `Accept: application/vnd.api+json` on every request (otherwise 406) and\n  `Content-Type: application/vnd.api+json` on every request with a body (otherwise 415).\n- `Authorization: Bearer <access token>`; a missing, expired or insufficient token gives 401\n  (the API has no 403).\n- Query brackets (`page[number]`, `fields[refunds]`, `filter[q][…]`) are sent as is or\n  percent-encoded (RFC 3986); `include`, `sort` and `fields[…]` take comma-separated lists.\n- Rate limits are sliding windows per client IP (no reset header). Refunds and captures are\n  not on the docs' list of cacheable endpoints, so the \"uncacheable\" limits apply (inferred):\n  an average of 200 requests/min live and 100/min test across all such endpoints, and a burst\n  of 50 per 10 s live and 25 per 10 s test per endpoint (the official SDK utilities' constants;\n  that writes share these numbers comes from a third-party summary). Exceeding one gives 429\n  until the rate falls below the limit. There is no idempotency key: repeating a `_refund`\n  trigger creates another refund.\n- Gateway failures are not HTTP errors: the transaction is stored with `succeeded: false` and\n  the gateway's `message`, `error_code` and `error_detail`.\n\nDeliberate divergences from the seed pages (\"Create a refund\", `POST /api/refunds`, and\n\"Update a refund\", `PATCH /api/refunds/:id`):\n- Today's API has no create endpoint for refunds (the schema's refund actions are list,\n  retrieve and update; the SDK has no `refunds.create`). Refunds are created by `PATCH\n  /captures/{captureId}` with `_refund: true` (optionally `_refund_amount_cents`).\n  `POST /refunds` is kept exactly as the seed shows it, marked `deprecated`.\n- The seed response examples write `amount_cents` (\"1500\"), `amount_float` (\"15.0\") and\n  `succeeded` (\"false\") as strings; the schema keeps the real types (integer, number, boolean)\n  and the `seed` examples are corrected. The seeds' `formatted_amount` shows the mojibake\n  \"â‚¬15,00\"; the examples use \"€15,00\". The seeds show `number: null`; the attribute is a\n  non-null string today, so the examples use a realistic transaction number.\n- The update seed lists only `reference`, `reference_origin` and `metadata`; today's schema\n  also accepts `succeeded` and the `_forward` trigger, which are modelled.\n- Added from today's schema, absent from the seeds: the `type` and `payment_method_type`\n  attributes, the `payment_source`, `attachments`, `events`, `event_stores` and `return`\n  relationships, `meta.organization_id` and the compound-document `included` member.\n- The official schema declares no query parameters, no list `meta`/`links` and no error\n  responses; they are modelled here from the docs (pagination, sorting, sparse fieldsets,\n  filtering, handling errors).\n"
   },
   "servers": [
     {
@@ -37,6 +37,14 @@ export const commercelayerOpenApi = {
     {
       "name": "Captures",
       "description": "The `captures` resource: the captured payment a refund is made against. Only what refunds\nneed is modelled: retrieving a capture (its refund balance), the `_refund` trigger that\ncreates a refund, and the capture's `refunds` collection.\n"
+    },
+    {
+      "name": "Orders",
+      "description": "The `orders` resource, only as far as refunds go: the order's `_refund` trigger and its\n`refunds` collection.\n"
+    },
+    {
+      "name": "Returns",
+      "description": "The `returns` resource, only as far as refunds go: the status and `_refund` triggers of\n`PATCH /returns/{returnId}` and the return's `reference_refund`.\n"
     }
   ],
   "paths": {
@@ -135,8 +143,8 @@ export const commercelayerOpenApi = {
                         "page_count": 1
                       },
                       "links": {
-                        "first": "https://yourdomain.commercelayer.io/api/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10",
-                        "last": "https://yourdomain.commercelayer.io/api/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10"
+                        "first": "https://yourdomain.commercelayer.io/api/refunds?page[number]=1&page[size]=10",
+                        "last": "https://yourdomain.commercelayer.io/api/refunds?page[number]=1&page[size]=10"
                       }
                     }
                   }
@@ -538,6 +546,235 @@ export const commercelayerOpenApi = {
           },
           "422": {
             "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{refundId}/order": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundId"
+        }
+      ],
+      "get": {
+        "operationId": "retrieveRefundOrder",
+        "summary": "Retrieve the order of a refund",
+        "description": "Returns the order the refund belongs to (the refund's has-one `order` relationship; the\nofficial schema's `GET/refundId/order`). Only the order attributes a refund needs are\nmodelled (see `Order`).\n",
+        "tags": [
+          "Refunds"
+        ],
+        "responses": {
+          "200": {
+            "description": "The order associated to the refund.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrderResponse"
+                },
+                "examples": {
+                  "paid": {
+                    "$ref": "#/components/examples/PaidOrder"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{refundId}/reference_capture": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundId"
+        }
+      ],
+      "get": {
+        "operationId": "retrieveRefundReferenceCapture",
+        "summary": "Retrieve the capture a refund refunds",
+        "description": "Returns the refund's reference capture (the has-one `reference_capture` relationship; the\nofficial schema's `GET/refundId/reference_capture`), with its `refund_balance_cents`.\n",
+        "tags": [
+          "Refunds"
+        ],
+        "responses": {
+          "200": {
+            "description": "The reference capture associated to the refund.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CaptureResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{refundId}/return": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundId"
+        }
+      ],
+      "get": {
+        "operationId": "retrieveRefundReturn",
+        "summary": "Retrieve the return a refund was made for",
+        "description": "Returns the return the refund was made for (the has-one `return` relationship; the official\nschema's `GET/refundId/return`): set on refunds created by a return's `_refund` trigger\n(`updateReturn`). A refund made otherwise has no return: as JSON:API answers an empty\nto-one relationship, `data` is then `null` (the official schema declares no body for this\npath; the null answer is an assumption from JSON:API v1.0).\n",
+        "tags": [
+          "Refunds"
+        ],
+        "responses": {
+          "200": {
+            "description": "The return associated to the refund, or `data` null when there is none.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RelatedReturnResponse"
+                },
+                "examples": {
+                  "none": {
+                    "summary": "A refund made through a capture, not a return",
+                    "value": {
+                      "data": null
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{refundId}/attachments": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundId"
+        }
+      ],
+      "get": {
+        "operationId": "listRefundAttachments",
+        "summary": "List the attachments of a refund",
+        "description": "Returns the refund's attachments (the has-many `attachments` relationship; the official\nschema's `GET/refundId/attachments`), paginated like `listRefunds`. Attachments are files\nor notes linked to a resource (e.g. the reason a dashboard user wrote for a refund); their\nattributes are not modelled beyond the generic resource object.\n",
+        "tags": [
+          "Refunds"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PageNumber"
+          },
+          {
+            "$ref": "#/components/parameters/PageSize"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of the refund's attachments.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ResourceListResponse"
+                },
+                "examples": {
+                  "empty": {
+                    "$ref": "#/components/examples/EmptyAttachments"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{refundId}/events": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundId"
+        }
+      ],
+      "get": {
+        "operationId": "listRefundEvents",
+        "summary": "List the events of a refund",
+        "description": "Returns the refund's events (the has-many `events` relationship; the official schema's\n`GET/refundId/events`), the webhook events a refund can fire, paginated like\n`listRefunds`. Their attributes are not modelled beyond the generic resource object.\n",
+        "tags": [
+          "Refunds"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PageNumber"
+          },
+          {
+            "$ref": "#/components/parameters/PageSize"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of the refund's events.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ResourceListResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
           },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
@@ -976,9 +1213,398 @@ export const commercelayerOpenApi = {
                         "page_count": 1
                       },
                       "links": {
-                        "first": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10",
-                        "last": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page%5Bnumber%5D=1&page%5Bsize%5D=10"
+                        "first": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page[number]=1&page[size]=10",
+                        "last": "https://yourdomain.commercelayer.io/api/captures/kQWhMCvDPm/refunds?page[number]=1&page[size]=10"
                       }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/orders/{orderId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/OrderId"
+        }
+      ],
+      "patch": {
+        "operationId": "updateOrder",
+        "summary": "Update an order (refund it with the `_refund` trigger)",
+        "description": "Updates an order. Only the refund triggers are modelled here (the official `orderUpdate`\nhas many more attributes, for carts and checkout): send `_refund: true` to \"refund a\ncaptured order\" (official SDK and resource metadata). Sales channels cannot send it.\n\nCommerce Layer's dashboard offers it only for approved orders whose `payment_status` is\n`paid` or `partially_refunded` (dashboard-apps `orderDictionary.ts`). What it refunds is\nnot documented; assumption: the refundable balance of the order's last succeeded capture\n(what the dashboard's refund form is bounded by), as one new refund whose\n`reference_capture` is that capture. After it the order's `payment_status` is `refunded`\n(the docs' `orders.refund` webhook: \"An existing order payment status is set to\n`refunded`\") or, while a balance is left on its captures, `partially_refunded`.\nAssumption: an order that is not refundable (another status, nothing captured, nothing\nleft to refund) is refused with 422 `VALIDATION_ERROR`; the exact error is not\ndocumented. There is no idempotency key: every accepted trigger refunds again.\n\n`_refund_invoice: true` refunds the order's sales-tax invoice at the tax calculator\n(Avalara); it moves no money. The body's `data.id` must equal the URL's `orderId`\n(otherwise 400 `KEY_NOT_INCLUDED_IN_URL`).\n",
+        "tags": [
+          "Orders"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/OrderInclude"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/vnd.api+json": {
+              "schema": {
+                "$ref": "#/components/schemas/OrderUpdate"
+              },
+              "examples": {
+                "refund": {
+                  "summary": "Refund a captured order",
+                  "value": {
+                    "data": {
+                      "type": "orders",
+                      "id": "qaMAhZkZvd",
+                      "attributes": {
+                        "_refund": true
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The updated order object (after `_refund`, with its new `payment_status`).",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrderResponse"
+                },
+                "examples": {
+                  "refunded": {
+                    "summary": "The order after `_refund`",
+                    "value": {
+                      "data": {
+                        "id": "qaMAhZkZvd",
+                        "type": "orders",
+                        "links": {
+                          "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd"
+                        },
+                        "attributes": {
+                          "number": "42",
+                          "status": "approved",
+                          "payment_status": "refunded",
+                          "fulfillment_status": "fulfilled",
+                          "currency_code": "EUR",
+                          "total_amount_cents": 1500,
+                          "total_amount_float": 15,
+                          "formatted_total_amount": "€15,00",
+                          "created_at": "2024-05-13T16:38:45.220Z",
+                          "updated_at": "2024-05-16T08:00:12.771Z",
+                          "reference": null,
+                          "reference_origin": null,
+                          "metadata": {}
+                        },
+                        "relationships": {
+                          "captures": {
+                            "links": {
+                              "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/relationships/captures",
+                              "related": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/captures"
+                            }
+                          },
+                          "refunds": {
+                            "links": {
+                              "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/relationships/refunds",
+                              "related": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/refunds"
+                            }
+                          }
+                        },
+                        "meta": {
+                          "mode": "test",
+                          "organization_id": "WXlEOFrjnr"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "description": "Validation failed, e.g. (assumption, see the operation) `_refund` on an order that is\nnot refundable.\n",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                },
+                "examples": {
+                  "notRefundable": {
+                    "summary": "An order with nothing left to refund (illustrative wording)",
+                    "value": {
+                      "errors": [
+                        {
+                          "title": "cannot be refunded",
+                          "detail": "_refund - cannot be refunded",
+                          "code": "VALIDATION_ERROR",
+                          "source": {
+                            "pointer": "/data/attributes/_refund"
+                          },
+                          "status": "422",
+                          "meta": {
+                            "error": "not_refundable"
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/orders/{orderId}/refunds": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/OrderId"
+        }
+      ],
+      "get": {
+        "operationId": "listOrderRefunds",
+        "summary": "List the refunds of an order",
+        "description": "Returns the refunds of the order (its has-many `refunds` relationship; the official\nschema's `GET/orderId/refunds`): those of all its captures, whichever trigger made them (a\ncapture's, a return's or the order's `_refund`). Paginated like `listRefunds`, with the\nsame query parameters. An unknown `orderId` gives 404.\n",
+        "tags": [
+          "Orders"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PageNumber"
+          },
+          {
+            "$ref": "#/components/parameters/PageSize"
+          },
+          {
+            "$ref": "#/components/parameters/RefundSort"
+          },
+          {
+            "$ref": "#/components/parameters/RefundInclude"
+          },
+          {
+            "$ref": "#/components/parameters/RefundFields"
+          },
+          {
+            "$ref": "#/components/parameters/CaptureFields"
+          },
+          {
+            "$ref": "#/components/parameters/RefundFilter"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of the order's refunds.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RefundListResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/returns/{returnId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ReturnId"
+        }
+      ],
+      "patch": {
+        "operationId": "updateReturn",
+        "summary": "Update a return (refund it with the `_refund` trigger)",
+        "description": "Updates a return: its status triggers and its refund. Send `_refund: true` \"to create a\nrefund for this return\", optionally with `_refund_amount_cents` \"to specify the amount to\nbe refunded\" (official SDK and resource metadata). The refund is made against the return's\n`reference_capture` (\"the associated succeeded capture to be refunded, the order last\nsucceeded one unless specified\"); the new refund's `return` relationship is this return,\nand the return's `reference_refund` is the new refund.\n\nCommerce Layer's dashboard offers `_refund` only on `received` returns whose capture has a\nrefund balance left, and bounds the amount by that capture's `refund_balance_cents`\n(dashboard-apps `dictionaries.ts`, `RefundPage.tsx`, `RefundForm.tsx`). Assumptions (not\ndocumented): without `_refund_amount_cents` the amount is the return's\n`estimated_refund_amount_cents`; after the refund the status is `refunded` and\n`refunded_at` is set; `_refund` on a return in another status, or an amount above the\ncapture's `refund_balance_cents`, is refused with 422 `VALIDATION_ERROR`.\n\nStatus triggers (each moves one step; the dashboard offers them in these statuses):\n`_request` (draft → requested), `_approve` and `_cancel` (requested), `_ship` (approved),\n`_receive` and `_reject` (shipped). Also `_restock`, `_archive`, `_unarchive`,\n`_add_tags`, `_remove_tags`, `reference`, `reference_origin`, `metadata`, and the\n`reference_capture`, `stock_location` and `tags` relationships. The body's `data.id` must\nequal the URL's `returnId` (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`).\n",
+        "tags": [
+          "Returns"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/ReturnInclude"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/vnd.api+json": {
+              "schema": {
+                "$ref": "#/components/schemas/ReturnUpdate"
+              },
+              "examples": {
+                "refund": {
+                  "summary": "Refund €5,00 for a received return",
+                  "value": {
+                    "data": {
+                      "type": "returns",
+                      "id": "dPvKhwBRvj",
+                      "attributes": {
+                        "_refund": true,
+                        "_refund_amount_cents": 500
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The updated return object.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReturnResponse"
+                },
+                "examples": {
+                  "refunded": {
+                    "$ref": "#/components/examples/RefundedReturn"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "406": {
+            "$ref": "#/components/responses/NotAcceptable"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "description": "Validation failed, e.g. (assumption, see the operation) `_refund` on a return that is\nnot `received`, or `_refund_amount_cents` above the capture's refund balance.\n",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                },
+                "examples": {
+                  "notReceived": {
+                    "summary": "A refund of a return that is not received (illustrative wording)",
+                    "value": {
+                      "errors": [
+                        {
+                          "title": "cannot transition from approved to refunded",
+                          "detail": "_refund - cannot transition from approved to refunded",
+                          "code": "VALIDATION_ERROR",
+                          "source": {
+                            "pointer": "/data/attributes/_refund"
+                          },
+                          "status": "422",
+                          "meta": {
+                            "error": "invalid_transition"
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/returns/{returnId}/reference_refund": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ReturnId"
+        }
+      ],
+      "get": {
+        "operationId": "retrieveReturnReferenceRefund",
+        "summary": "Retrieve the refund of a return",
+        "description": "Returns the refund made for the return by its `_refund` trigger (the has-one\n`reference_refund` relationship; the official schema's `GET/returnId/reference_refund`).\nBefore the return is refunded there is none: `data` is then `null`, as JSON:API answers\nan empty to-one relationship (an assumption: the official schema declares no body here).\n",
+        "tags": [
+          "Returns"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/RefundInclude"
+          },
+          {
+            "$ref": "#/components/parameters/RefundFields"
+          },
+          {
+            "$ref": "#/components/parameters/CaptureFields"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The return's refund, or `data` null when it has none yet.",
+            "content": {
+              "application/vnd.api+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RelatedRefundResponse"
+                },
+                "examples": {
+                  "none": {
+                    "summary": "A return not refunded yet",
+                    "value": {
+                      "data": null
                     }
                   }
                 }
@@ -1035,6 +1661,50 @@ export const commercelayerOpenApi = {
           "minLength": 1
         },
         "example": "kQWhMCvDPm"
+      },
+      "OrderId": {
+        "name": "orderId",
+        "in": "path",
+        "required": true,
+        "description": "The order's id (a short hash such as `qaMAhZkZvd`).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        },
+        "example": "qaMAhZkZvd"
+      },
+      "ReturnId": {
+        "name": "returnId",
+        "in": "path",
+        "required": true,
+        "description": "The return's id (a short hash such as `dPvKhwBRvj`).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        },
+        "example": "dPvKhwBRvj"
+      },
+      "OrderInclude": {
+        "name": "include",
+        "in": "query",
+        "required": false,
+        "description": "Comma-separated relationships of the order to add to the compound document's `included`\nmember (dot notation for nested ones). Of the order's many relationships, the refund ones\nare `captures` and `refunds`.\n",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(,[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*)*$"
+        },
+        "example": "refunds"
+      },
+      "ReturnInclude": {
+        "name": "include",
+        "in": "query",
+        "required": false,
+        "description": "Comma-separated relationships of the return to add to the compound document's `included`\nmember (dot notation for nested ones): `order`, `customer`, `stock_location`,\n`origin_address`, `destination_address`, `reference_capture`, `reference_refund`,\n`return_line_items`, `attachments`, `resource_errors`, `events`, `tags`.\n",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(,[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*)*$"
+        },
+        "example": "reference_refund"
       },
       "PageNumber": {
         "name": "page[number]",
@@ -1137,6 +1807,150 @@ export const commercelayerOpenApi = {
         "example": {
           "reference_capture_id_eq": "kQWhMCvDPm",
           "succeeded_true": "true"
+        }
+      }
+    },
+    "examples": {
+      "PaidOrder": {
+        "summary": "A paid, approved order (only the modelled attributes)",
+        "value": {
+          "data": {
+            "id": "qaMAhZkZvd",
+            "type": "orders",
+            "links": {
+              "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd"
+            },
+            "attributes": {
+              "number": "42",
+              "status": "approved",
+              "payment_status": "paid",
+              "fulfillment_status": "fulfilled",
+              "currency_code": "EUR",
+              "total_amount_cents": 1500,
+              "total_amount_float": 15,
+              "formatted_total_amount": "€15,00",
+              "created_at": "2024-05-13T16:38:45.220Z",
+              "updated_at": "2024-05-13T16:40:02.114Z",
+              "reference": null,
+              "reference_origin": null,
+              "metadata": {}
+            },
+            "relationships": {
+              "captures": {
+                "links": {
+                  "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/relationships/captures",
+                  "related": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/captures"
+                }
+              },
+              "refunds": {
+                "links": {
+                  "self": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/relationships/refunds",
+                  "related": "https://yourdomain.commercelayer.io/api/orders/qaMAhZkZvd/refunds"
+                }
+              }
+            },
+            "meta": {
+              "mode": "test",
+              "organization_id": "WXlEOFrjnr"
+            }
+          }
+        }
+      },
+      "EmptyAttachments": {
+        "summary": "A refund without attachments",
+        "value": {
+          "data": [],
+          "meta": {
+            "record_count": 0,
+            "page_count": 0
+          },
+          "links": {
+            "first": "https://yourdomain.commercelayer.io/api/refunds/xYZkjABcde/attachments?page[number]=1&page[size]=10",
+            "last": "https://yourdomain.commercelayer.io/api/refunds/xYZkjABcde/attachments?page[number]=1&page[size]=10"
+          }
+        }
+      },
+      "RefundedReturn": {
+        "summary": "A received return after `_refund` with `_refund_amount_cents` 500, its refund included",
+        "description": "Attribute values in the style of the return's docs page (number `#1234/R/001`); the\n`reference_refund` linkage shows because `include=reference_refund` was sent.\n",
+        "value": {
+          "data": {
+            "id": "dPvKhwBRvj",
+            "type": "returns",
+            "links": {
+              "self": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj"
+            },
+            "attributes": {
+              "number": "#42/R/001",
+              "status": "refunded",
+              "customer_email": "john@example.com",
+              "skus_count": 1,
+              "approved_at": "2024-05-14T10:00:00.000Z",
+              "cancelled_at": null,
+              "shipped_at": "2024-05-14T12:00:00.000Z",
+              "rejected_at": null,
+              "received_at": "2024-05-15T09:00:00.000Z",
+              "refunded_at": "2024-05-15T09:30:00.000Z",
+              "archived_at": null,
+              "estimated_refund_amount_cents": 500,
+              "estimated_refund_amount_float": 5,
+              "formatted_estimated_refund_amount": "€5,00",
+              "created_at": "2024-05-14T09:00:00.000Z",
+              "updated_at": "2024-05-15T09:30:00.000Z",
+              "reference": null,
+              "reference_origin": null,
+              "metadata": {}
+            },
+            "relationships": {
+              "order": {
+                "links": {
+                  "self": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/relationships/order",
+                  "related": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/order"
+                }
+              },
+              "reference_capture": {
+                "links": {
+                  "self": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/relationships/reference_capture",
+                  "related": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/reference_capture"
+                }
+              },
+              "reference_refund": {
+                "links": {
+                  "self": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/relationships/reference_refund",
+                  "related": "https://yourdomain.commercelayer.io/api/returns/dPvKhwBRvj/reference_refund"
+                },
+                "data": {
+                  "type": "refunds",
+                  "id": "PbEhkwMvqN"
+                }
+              }
+            },
+            "meta": {
+              "mode": "test",
+              "organization_id": "WXlEOFrjnr"
+            }
+          },
+          "included": [
+            {
+              "id": "PbEhkwMvqN",
+              "type": "refunds",
+              "links": {
+                "self": "https://yourdomain.commercelayer.io/api/refunds/PbEhkwMvqN"
+              },
+              "attributes": {
+                "number": "42/T/004",
+                "currency_code": "EUR",
+                "amount_cents": 500,
+                "amount_float": 5,
+                "formatted_amount": "€5,00",
+                "succeeded": true
+              },
+              "meta": {
+                "mode": "test",
+                "organization_id": "WXlEOFrjnr"
+              }
+            }
+          ]
         }
       }
     },
@@ -1437,7 +2251,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The URL of this refund."
               }
             }
@@ -1655,54 +2468,12 @@ export const commercelayerOpenApi = {
             }
           },
           "meta": {
-            "type": "object",
-            "description": "Pagination totals.",
-            "required": [
-              "record_count",
-              "page_count"
-            ],
-            "properties": {
-              "record_count": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "The total number of records matching the request."
-              },
-              "page_count": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "The total number of pages at the current page size."
-              }
-            }
+            "$ref": "#/components/schemas/ListMeta",
+            "description": "Pagination totals."
           },
           "links": {
-            "type": "object",
-            "description": "Pagination links (full URLs with `page[number]` and `page[size]`).",
-            "required": [
-              "first",
-              "last"
-            ],
-            "properties": {
-              "first": {
-                "type": "string",
-                "format": "uri",
-                "description": "The first page."
-              },
-              "prev": {
-                "type": "string",
-                "format": "uri",
-                "description": "The previous page (absent on the first page)."
-              },
-              "next": {
-                "type": "string",
-                "format": "uri",
-                "description": "The next page (absent on the last page)."
-              },
-              "last": {
-                "type": "string",
-                "format": "uri",
-                "description": "The last page."
-              }
-            }
+            "$ref": "#/components/schemas/ListLinks",
+            "description": "Pagination links."
           }
         }
       },
@@ -1850,7 +2621,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The URL of this capture."
               }
             }
@@ -2177,6 +2947,805 @@ export const commercelayerOpenApi = {
           }
         }
       },
+      "ListMeta": {
+        "type": "object",
+        "description": "Pagination totals of a list.",
+        "required": [
+          "record_count",
+          "page_count"
+        ],
+        "properties": {
+          "record_count": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The total number of records matching the request."
+          },
+          "page_count": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The total number of pages at the current page size."
+          }
+        }
+      },
+      "ListLinks": {
+        "type": "object",
+        "description": "Pagination links (full URLs with `page[number]` and `page[size]`). Every link in this spec\nis a plain string, as in the official schema: the docs write the brackets unencoded\n(`?page[number]=1&page[size]=10`), which an RFC 3986 `uri` check would refuse.\n",
+        "required": [
+          "first",
+          "last"
+        ],
+        "properties": {
+          "first": {
+            "type": "string",
+            "description": "The first page."
+          },
+          "prev": {
+            "type": "string",
+            "description": "The previous page (absent on the first page)."
+          },
+          "next": {
+            "type": "string",
+            "description": "The next page (absent on the last page)."
+          },
+          "last": {
+            "type": "string",
+            "description": "The last page."
+          }
+        }
+      },
+      "ResourceListResponse": {
+        "type": "object",
+        "description": "A JSON:API document holding one page of related resources of a type this spec does not\nmodel (e.g. `attachments`, `events`): generic resource objects.\n",
+        "required": [
+          "data",
+          "meta",
+          "links"
+        ],
+        "properties": {
+          "data": {
+            "type": "array",
+            "description": "The resources on this page.",
+            "items": {
+              "$ref": "#/components/schemas/IncludedResource"
+            }
+          },
+          "meta": {
+            "$ref": "#/components/schemas/ListMeta",
+            "description": "Pagination totals."
+          },
+          "links": {
+            "$ref": "#/components/schemas/ListLinks",
+            "description": "Pagination links."
+          }
+        }
+      },
+      "RelatedRefundResponse": {
+        "type": "object",
+        "description": "The document of a to-one relationship to a refund; `data` is null when there is none.",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "description": "The related refund, or null.",
+            "oneOf": [
+              {
+                "type": "null"
+              },
+              {
+                "$ref": "#/components/schemas/Refund"
+              }
+            ]
+          },
+          "included": {
+            "type": "array",
+            "description": "Related resources requested with `include`.",
+            "items": {
+              "$ref": "#/components/schemas/IncludedResource"
+            }
+          }
+        }
+      },
+      "RelatedReturnResponse": {
+        "type": "object",
+        "description": "The document of a to-one relationship to a return; `data` is null when there is none.",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "description": "The related return, or null.",
+            "oneOf": [
+              {
+                "type": "null"
+              },
+              {
+                "$ref": "#/components/schemas/Return"
+              }
+            ]
+          }
+        }
+      },
+      "Order": {
+        "type": "object",
+        "description": "An `orders` resource object (JSON:API), with only the attributes a refund needs: the\nofficial `order` has many more (customer, addresses, line-item and tax totals…), which\nresponses also carry.\n",
+        "required": [
+          "id",
+          "type",
+          "links",
+          "attributes",
+          "relationships",
+          "meta"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Unique identifier for the resource (hash), e.g. `qaMAhZkZvd`."
+          },
+          "type": {
+            "type": "string",
+            "const": "orders",
+            "description": "The resource type, always `orders`."
+          },
+          "links": {
+            "type": "object",
+            "description": "The resource's links.",
+            "required": [
+              "self"
+            ],
+            "properties": {
+              "self": {
+                "type": "string",
+                "description": "The URL of this order."
+              }
+            }
+          },
+          "attributes": {
+            "$ref": "#/components/schemas/OrderAttributes",
+            "description": "The order's attributes (the modelled subset)."
+          },
+          "relationships": {
+            "type": "object",
+            "description": "The order's relationships; of its many, the refund ones are `captures` and `refunds`.",
+            "properties": {
+              "captures": {
+                "$ref": "#/components/schemas/Relationship",
+                "description": "The order's captures (type `captures`, to-many)."
+              },
+              "refunds": {
+                "$ref": "#/components/schemas/Relationship",
+                "description": "The order's refunds (type `refunds`, to-many); see `GET /orders/{orderId}/refunds`."
+              }
+            },
+            "additionalProperties": {
+              "$ref": "#/components/schemas/Relationship"
+            }
+          },
+          "meta": {
+            "$ref": "#/components/schemas/ResourceMeta",
+            "description": "The resource's environment and organization."
+          }
+        }
+      },
+      "OrderAttributes": {
+        "type": "object",
+        "description": "The order attributes that matter to refunds (a subset of the official `order`'s).",
+        "required": [
+          "status",
+          "payment_status",
+          "fulfillment_status",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "number": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The order identifier (numeric by default)."
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "draft",
+              "pending",
+              "editing",
+              "placing",
+              "placed",
+              "approved",
+              "cancelled"
+            ],
+            "description": "The order status."
+          },
+          "payment_status": {
+            "type": "string",
+            "enum": [
+              "unpaid",
+              "authorized",
+              "partially_authorized",
+              "paid",
+              "partially_paid",
+              "voided",
+              "partially_voided",
+              "refunded",
+              "partially_refunded",
+              "free"
+            ],
+            "description": "The order payment status; `refunded` or `partially_refunded` after refunds."
+          },
+          "fulfillment_status": {
+            "type": "string",
+            "enum": [
+              "unfulfilled",
+              "in_progress",
+              "fulfilled",
+              "not_required"
+            ],
+            "description": "The order fulfillment status."
+          },
+          "currency_code": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The ISO 4217 three-letter currency code, inherited from the order's market."
+          },
+          "total_amount_cents": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The order's total amount, in cents (minor units)."
+          },
+          "total_amount_float": {
+            "type": [
+              "number",
+              "null"
+            ],
+            "description": "The order's total amount as a decimal number."
+          },
+          "formatted_total_amount": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The order's total amount, formatted for display (e.g. `€15,00`)."
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the order was created (ISO 8601, UTC)."
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the order was last updated (ISO 8601, UTC)."
+          },
+          "reference": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "An external identifier of the order."
+          },
+          "reference_origin": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The third-party system that defines `reference`."
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": true,
+            "description": "Free-form key-value pairs attached to the order."
+          }
+        }
+      },
+      "OrderResponse": {
+        "type": "object",
+        "description": "A JSON:API document holding one order.",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "$ref": "#/components/schemas/Order",
+            "description": "The order."
+          },
+          "included": {
+            "type": "array",
+            "description": "Related resources requested with `include` (e.g. the order's `refunds`).",
+            "items": {
+              "$ref": "#/components/schemas/IncludedResource"
+            }
+          }
+        }
+      },
+      "OrderUpdate": {
+        "type": "object",
+        "description": "The body of `PATCH /orders/{orderId}`, with the refund triggers only (the official\n`orderUpdate` has many more attributes, outside this spec).\n",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "type": "object",
+            "description": "The resource object with the attributes to change.",
+            "required": [
+              "type",
+              "id",
+              "attributes"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "const": "orders",
+                "description": "The resource type, `orders`."
+              },
+              "id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The order's id; must equal `orderId` in the URL (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`)."
+              },
+              "attributes": {
+                "type": "object",
+                "description": "The attributes to change.",
+                "properties": {
+                  "_refund": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: send `true` to refund a captured order. Cannot be passed by sales\nchannels. Never returned in responses.\n"
+                  },
+                  "_refund_invoice": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: send `true` to refund the sales-tax invoice at the market's tax\ncalculator (currently Avalara); no money moves. Never returned in responses.\n"
+                  },
+                  "reference": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "An external identifier of the order."
+                  },
+                  "reference_origin": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The third-party system that defines `reference`."
+                  },
+                  "metadata": {
+                    "type": [
+                      "object",
+                      "null"
+                    ],
+                    "additionalProperties": true,
+                    "description": "Free-form key-value pairs to attach to the order."
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "Return": {
+        "type": "object",
+        "description": "A `returns` resource object (JSON:API): SKUs of one order that the customer sends back.",
+        "required": [
+          "id",
+          "type",
+          "links",
+          "attributes",
+          "relationships",
+          "meta"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Unique identifier for the resource (hash), e.g. `dPvKhwBRvj`."
+          },
+          "type": {
+            "type": "string",
+            "const": "returns",
+            "description": "The resource type, always `returns`."
+          },
+          "links": {
+            "type": "object",
+            "description": "The resource's links.",
+            "required": [
+              "self"
+            ],
+            "properties": {
+              "self": {
+                "type": "string",
+                "description": "The URL of this return."
+              }
+            }
+          },
+          "attributes": {
+            "$ref": "#/components/schemas/ReturnAttributes",
+            "description": "The return's attributes."
+          },
+          "relationships": {
+            "type": "object",
+            "description": "The return's relationships (links, plus `data` when included): `order`, `customer`,\n`stock_location`, `origin_address`, `destination_address`, `reference_capture`,\n`reference_refund`, `return_line_items`, `attachments`, `resource_errors`, `events`,\n`tags`, `event_stores` (schema 7.9.16 also `versions`).\n",
+            "properties": {
+              "order": {
+                "$ref": "#/components/schemas/Relationship",
+                "description": "The order the return belongs to (type `orders`, required)."
+              },
+              "reference_capture": {
+                "$ref": "#/components/schemas/Relationship",
+                "description": "The succeeded capture to be refunded; the order's last succeeded one unless specified (type `captures`)."
+              },
+              "reference_refund": {
+                "$ref": "#/components/schemas/Relationship",
+                "description": "The refund made by the return's `_refund` trigger (type `refunds`)."
+              }
+            },
+            "additionalProperties": {
+              "$ref": "#/components/schemas/Relationship"
+            }
+          },
+          "meta": {
+            "$ref": "#/components/schemas/ResourceMeta",
+            "description": "The resource's environment and organization."
+          }
+        }
+      },
+      "ReturnAttributes": {
+        "type": "object",
+        "description": "The attributes of a return (official SDK `Return`, schema 7.9.16).",
+        "required": [
+          "status",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "number": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Unique identifier for the return (e.g. `#1234/R/001`)."
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "draft",
+              "requested",
+              "approved",
+              "cancelled",
+              "shipped",
+              "rejected",
+              "received",
+              "refunded"
+            ],
+            "description": "The return status (`draft` by default)."
+          },
+          "customer_email": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The email address of the associated customer."
+          },
+          "skus_count": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The total number of SKUs in the return's line items."
+          },
+          "approved_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was approved."
+          },
+          "cancelled_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was cancelled."
+          },
+          "shipped_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was shipped."
+          },
+          "rejected_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was rejected."
+          },
+          "received_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was received."
+          },
+          "refunded_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was refunded."
+          },
+          "archived_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time",
+            "description": "When the return was archived."
+          },
+          "estimated_refund_amount_cents": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The amount to be refunded, estimated by the return's line items, in cents."
+          },
+          "estimated_refund_amount_float": {
+            "type": [
+              "number",
+              "null"
+            ],
+            "description": "`estimated_refund_amount_cents` as a decimal number."
+          },
+          "formatted_estimated_refund_amount": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "`estimated_refund_amount_cents` formatted for display (e.g. `€5,00`)."
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the return was created (ISO 8601, UTC)."
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the return was last updated (ISO 8601, UTC)."
+          },
+          "reference": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "An external identifier of the return."
+          },
+          "reference_origin": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The third-party system that defines `reference`."
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": true,
+            "description": "Free-form key-value pairs attached to the return."
+          }
+        }
+      },
+      "ReturnResponse": {
+        "type": "object",
+        "description": "A JSON:API document holding one return.",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "$ref": "#/components/schemas/Return",
+            "description": "The return."
+          },
+          "included": {
+            "type": "array",
+            "description": "Related resources requested with `include` (e.g. its `reference_refund`).",
+            "items": {
+              "$ref": "#/components/schemas/IncludedResource"
+            }
+          }
+        }
+      },
+      "ReturnUpdate": {
+        "type": "object",
+        "description": "The body of `PATCH /returns/{returnId}` (official SDK `ReturnUpdate`, schema 7.9.16).",
+        "required": [
+          "data"
+        ],
+        "properties": {
+          "data": {
+            "type": "object",
+            "description": "The resource object with the attributes and relationships to change.",
+            "required": [
+              "type",
+              "id",
+              "attributes"
+            ],
+            "properties": {
+              "type": {
+                "type": "string",
+                "const": "returns",
+                "description": "The resource type, `returns`."
+              },
+              "id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The return's id; must equal `returnId` in the URL (otherwise 400 `KEY_NOT_INCLUDED_IN_URL`)."
+              },
+              "attributes": {
+                "type": "object",
+                "description": "The attributes to change; all optional. The `_` ones are triggers, never returned.",
+                "properties": {
+                  "_request": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: activate the return (draft → requested)."
+                  },
+                  "_approve": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: mark the return as approved."
+                  },
+                  "_cancel": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: mark the return as cancelled."
+                  },
+                  "_ship": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: mark the return as shipped."
+                  },
+                  "_reject": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: mark the return as rejected."
+                  },
+                  "_receive": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: mark the return as received."
+                  },
+                  "_restock": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: restock all of the return line items."
+                  },
+                  "_archive": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: archive the return."
+                  },
+                  "_unarchive": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: unarchive the return."
+                  },
+                  "_refund": {
+                    "type": "boolean",
+                    "writeOnly": true,
+                    "description": "Trigger: create a refund for this return (see `updateReturn`)."
+                  },
+                  "_refund_amount_cents": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "writeOnly": true,
+                    "description": "The amount to refund, in cents, sent with `_refund: true`."
+                  },
+                  "_add_tags": {
+                    "type": "string",
+                    "writeOnly": true,
+                    "description": "Comma-separated tags to add (not by sales channels)."
+                  },
+                  "_remove_tags": {
+                    "type": "string",
+                    "writeOnly": true,
+                    "description": "Comma-separated tags to remove (not by sales channels)."
+                  },
+                  "reference": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "An external identifier of the return."
+                  },
+                  "reference_origin": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The third-party system that defines `reference`."
+                  },
+                  "metadata": {
+                    "type": [
+                      "object",
+                      "null"
+                    ],
+                    "additionalProperties": true,
+                    "description": "Free-form key-value pairs to attach to the return."
+                  }
+                }
+              },
+              "relationships": {
+                "type": "object",
+                "description": "The updatable relationships, each `{ data: { type, id } }`.",
+                "properties": {
+                  "reference_capture": {
+                    "type": "object",
+                    "description": "The capture to refund (type `captures`).",
+                    "required": [
+                      "data"
+                    ],
+                    "properties": {
+                      "data": {
+                        "$ref": "#/components/schemas/ResourceIdentifier",
+                        "description": "The capture's identifier."
+                      }
+                    }
+                  },
+                  "stock_location": {
+                    "type": "object",
+                    "description": "The stock location the return is shipped to (type `stock_locations`).",
+                    "required": [
+                      "data"
+                    ],
+                    "properties": {
+                      "data": {
+                        "$ref": "#/components/schemas/ResourceIdentifier",
+                        "description": "The stock location's identifier."
+                      }
+                    }
+                  },
+                  "tags": {
+                    "type": "object",
+                    "description": "The return's tags (type `tags`, to-many).",
+                    "required": [
+                      "data"
+                    ],
+                    "properties": {
+                      "data": {
+                        "type": "array",
+                        "description": "The tags' identifiers.",
+                        "items": {
+                          "$ref": "#/components/schemas/ResourceIdentifier"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "ResourceMeta": {
         "type": "object",
         "description": "The `meta` member of a resource object.",
@@ -2226,12 +3795,10 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The relationship URL (e.g. `…/refunds/{id}/relationships/order`)."
               },
               "related": {
                 "type": "string",
-                "format": "uri",
                 "description": "The related-resource URL (e.g. `…/refunds/{id}/order`)."
               }
             }
@@ -2277,7 +3844,6 @@ export const commercelayerOpenApi = {
             "properties": {
               "self": {
                 "type": "string",
-                "format": "uri",
                 "description": "The resource's URL."
               }
             }

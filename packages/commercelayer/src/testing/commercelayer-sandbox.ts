@@ -10,8 +10,12 @@ import {
 import type {
   CommercelayerCapture,
   CommercelayerCaptureUpdate,
+  CommercelayerOrder,
+  CommercelayerOrderUpdate,
   CommercelayerRefundAttributes,
   CommercelayerRefundUpdate,
+  CommercelayerReturn,
+  CommercelayerReturnUpdate,
 } from '../commercelayer-schemas.js';
 import { commercelayerOpenApi } from '../generated/commercelayer.openapi.gen.js';
 
@@ -33,6 +37,20 @@ export interface CommercelayerPaymentInput {
   declineRefunds?: boolean;
 }
 
+type ReturnStatus = CommercelayerReturn['attributes']['status'];
+
+export interface CommercelayerReturnInput {
+  /** Id of the return's reference capture (from `createPayment`); the return belongs to its order. */
+  capture: string;
+  /**
+   * `estimated_refund_amount_cents`, what the return's line items are worth in minor units: the amount
+   * its `_refund` trigger refunds without `_refund_amount_cents`. Default: the capture's amount.
+   */
+  amount?: number;
+  /** The return's status. Default `received`, the status in which it can be refunded. */
+  status?: Exclude<ReturnStatus, 'refunded'>;
+}
+
 /** What `createCommercelayerClient` takes as credentials (a type alias, so it is a string record). */
 export type CommercelayerCredentials = {
   /** The organization slug (the API host's subdomain). */
@@ -41,7 +59,13 @@ export type CommercelayerCredentials = {
   accessToken: string;
 };
 
-export type CommercelayerSandbox = Sandbox<CommercelayerCredentials, CommercelayerPaymentInput>;
+export type CommercelayerSandbox = Sandbox<CommercelayerCredentials, CommercelayerPaymentInput> & {
+  /**
+   * Seeds a return of a seeded capture's order, with that capture as its `reference_capture`, and returns
+   * its id: `PATCH /returns/{id}` with `_refund: true` then refunds it. Throws a TypeError on bad input.
+   */
+  createReturn(input: CommercelayerReturnInput): string;
+};
 export type CommercelayerSandboxOptions = SandboxOptions;
 
 type Json = Record<string, unknown>;
@@ -60,6 +84,34 @@ interface Order {
   currency: string;
   /** Transactions numbered so far: `<order number>/T/001`, `/T/002`, … */
   transactions: number;
+  /** Returns numbered so far: `#<order number>/R/001`, … */
+  returns: number;
+  captures: Capture[];
+  createdAt: string;
+  updatedAt: string;
+  reference: string | null;
+  referenceOrigin: string | null;
+  metadata: Json | null;
+}
+
+interface ReturnRecord {
+  id: string;
+  order: Order;
+  capture: Capture;
+  number: string;
+  status: ReturnStatus;
+  /** `estimated_refund_amount_cents`. */
+  estimate: number;
+  /** When each status was reached (`approved_at`, …), and `archived_at`. */
+  times: Partial<
+    Record<'approved' | 'cancelled' | 'shipped' | 'rejected' | 'received' | 'refunded' | 'archived', string>
+  >;
+  refund: Refund | null;
+  createdAt: string;
+  updatedAt: string;
+  reference: string | null;
+  referenceOrigin: string | null;
+  metadata: Json | null;
 }
 
 interface Capture {
@@ -98,12 +150,15 @@ interface Refund {
   reference: string | null;
   referenceOrigin: string | null;
   metadata: Json | null;
+  /** The return whose `_refund` trigger made it, if any. */
+  return: ReturnRecord | null;
 }
 
 type Node =
   | { type: 'refunds'; refund: Refund }
   | { type: 'captures'; capture: Capture }
-  | { type: 'orders'; order: Order };
+  | { type: 'orders'; order: Order }
+  | { type: 'returns'; ret: ReturnRecord };
 type IncludeTree = Map<string, IncludeTree>;
 type Fieldsets = Partial<Record<'refunds' | 'captures', Set<string>>>;
 
@@ -260,19 +315,26 @@ const fieldNames: Record<'refunds' | 'captures', Set<string>> = {
 };
 /**
  * Relationships the sandbox writes (with `links`, and `data` when included), as in the spec's examples.
- * The others (payment sources, attachments, events, returns, authorizations) are not modelled: including
- * them is accepted and adds nothing.
+ * The others (payment sources, attachments, events, authorizations, customers…) are not modelled:
+ * including them is accepted and adds nothing.
  */
 const emitted: Record<Node['type'], string[]> = {
-  refunds: ['order', 'reference_capture'],
+  refunds: ['order', 'reference_capture', 'return'],
   captures: ['order', 'reference_authorization', 'refunds'],
-  orders: [],
+  orders: ['captures', 'refunds'],
+  returns: ['order', 'reference_capture', 'reference_refund'],
 };
 const targetType: Record<string, Node['type'] | undefined> = {
   'refunds.order': 'orders',
   'refunds.reference_capture': 'captures',
+  'refunds.return': 'returns',
   'captures.order': 'orders',
   'captures.refunds': 'refunds',
+  'orders.captures': 'captures',
+  'orders.refunds': 'refunds',
+  'returns.order': 'orders',
+  'returns.reference_capture': 'captures',
+  'returns.reference_refund': 'refunds',
 };
 
 /** Updatable attributes (spec `RefundUpdate` / `CaptureUpdate`); anything else is PARAM_NOT_ALLOWED. */
@@ -286,6 +348,53 @@ const captureUpdatable = new Set([
   'reference',
   'reference_origin',
   'metadata',
+]);
+/**
+ * `OrderUpdate`: the spec models only the refund triggers of the official `orderUpdate`; the sandbox answers
+ * its other attributes (checkout, approval…) with PARAM_NOT_ALLOWED, as it does not model them.
+ */
+const orderUpdatable = new Set(['_refund', '_refund_invoice', 'reference', 'reference_origin', 'metadata']);
+/** `ReturnUpdate`, attributes and relationships. */
+const returnUpdatable = new Set([
+  '_request',
+  '_approve',
+  '_cancel',
+  '_ship',
+  '_reject',
+  '_receive',
+  '_restock',
+  '_archive',
+  '_unarchive',
+  '_refund',
+  '_refund_amount_cents',
+  '_add_tags',
+  '_remove_tags',
+  'reference',
+  'reference_origin',
+  'metadata',
+]);
+const returnRelationships = new Set(['reference_capture', 'stock_location', 'tags']);
+/**
+ * The return status triggers: the status each needs and the one it leads to (the steps Commerce Layer's
+ * dashboard offers, dashboard-apps `apps/returns/src/data/dictionaries.ts`; `_request` from the docs:
+ * returns are created as drafts).
+ */
+const returnSteps: Record<string, [from: ReturnStatus, to: ReturnStatus]> = {
+  _request: ['draft', 'requested'],
+  _approve: ['requested', 'approved'],
+  _cancel: ['requested', 'cancelled'],
+  _ship: ['approved', 'shipped'],
+  _reject: ['shipped', 'rejected'],
+  _receive: ['shipped', 'received'],
+};
+/** The statuses a return records the time of (`approved_at`, …). */
+const timedStatuses = new Set<string>([
+  'approved',
+  'cancelled',
+  'shipped',
+  'rejected',
+  'received',
+  'refunded',
 ]);
 
 type Kind = 'string' | 'number' | 'boolean' | 'date';
@@ -309,7 +418,7 @@ const refundColumns: Record<string, { kind: Kind; read: (refund: Refund) => unkn
   order_id: { kind: 'string', read: (r) => r.capture.order.id },
   reference_capture_id: { kind: 'string', read: (r) => r.capture.id },
   payment_source_id: { kind: 'string', read: () => null },
-  return_id: { kind: 'string', read: () => null },
+  return_id: { kind: 'string', read: (r) => r.return?.id ?? null },
 };
 const sortable = new Set([
   'id',
@@ -462,7 +571,7 @@ function sortRefunds(refunds: Refund[], sort: string | null): Refund[] {
 }
 
 /** `include=reference_capture.order,order` → a tree of relationship names, checked against each type. */
-function parseInclude(include: string | null, primary: 'refunds' | 'captures'): IncludeTree | undefined {
+function parseInclude(include: string | null, primary: Node['type']): IncludeTree | undefined {
   if (include === null) return undefined;
   const tree: IncludeTree = new Map();
   for (const path of include.split(',')) {
@@ -479,7 +588,7 @@ function parseInclude(include: string | null, primary: 'refunds' | 'captures'): 
           );
         }
       }
-      // Relationships of orders and of unmodelled resources are not checked.
+      // Relationships of orders, returns and unmodelled resources are not checked.
       type = type === undefined ? undefined : targetType[`${type}.${name}`];
       if (!node.has(name)) node.set(name, new Map());
       node = node.get(name)!;
@@ -649,8 +758,11 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
   const orders = new Map<string, Order>();
   const captures = new Map<string, Capture>();
   const refunds = new Map<string, Refund>();
+  const returns = new Map<string, ReturnRecord>();
+  // Set up with the sandbox's tools (ids, clock) when `createSandbox` runs its definition.
+  let seedReturn!: CommercelayerSandbox['createReturn'];
 
-  return createSandbox(options, (tools) => {
+  const sandbox = createSandbox(options, (tools) => {
     const organization = 'sandbox';
     const organizationId = tools.randomId(10);
     const encode = (value: Json) =>
@@ -746,20 +858,100 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
     const identify = (node: Node) => ({
       type: node.type,
       id:
-        node.type === 'refunds' ? node.refund.id : node.type === 'captures' ? node.capture.id : node.order.id,
+        node.type === 'refunds'
+          ? node.refund.id
+          : node.type === 'captures'
+            ? node.capture.id
+            : node.type === 'orders'
+              ? node.order.id
+              : node.ret.id,
     });
 
-    /** The modelled related resources of a node: one, many, or `undefined` when not modelled. */
-    function related(node: Node, name: string): Node | Node[] | undefined {
+    const refundNode = (refund: Refund) => ({ type: 'refunds', refund }) as const;
+    const returnNode = (ret: ReturnRecord | null) => (ret ? ({ type: 'returns', ret } as const) : null);
+    /** Every refund of an order's captures, oldest first. */
+    const orderRefunds = (order: Order) =>
+      order.captures.flatMap((capture) => capture.refunds).sort((a, b) => a.sequence - b.sequence);
+
+    /**
+     * The modelled related resources of a node: one, many, `null` for an empty to-one relationship, or
+     * `undefined` when not modelled.
+     */
+    function related(node: Node, name: string): Node | Node[] | null | undefined {
       if (node.type === 'refunds') {
         if (name === 'order') return { type: 'orders', order: node.refund.capture.order };
         if (name === 'reference_capture') return { type: 'captures', capture: node.refund.capture };
+        if (name === 'return') return returnNode(node.refund.return);
       } else if (node.type === 'captures') {
         if (name === 'order') return { type: 'orders', order: node.capture.order };
-        if (name === 'refunds')
-          return node.capture.refunds.map((refund) => ({ type: 'refunds' as const, refund }));
+        if (name === 'refunds') return node.capture.refunds.map(refundNode);
+      } else if (node.type === 'orders') {
+        if (name === 'captures')
+          return node.order.captures.map((capture) => ({ type: 'captures', capture }) as const);
+        if (name === 'refunds') return orderRefunds(node.order).map(refundNode);
+      } else {
+        if (name === 'order') return { type: 'orders', order: node.ret.order };
+        if (name === 'reference_capture') return { type: 'captures', capture: node.ret.capture };
+        if (name === 'reference_refund') return node.ret.refund ? refundNode(node.ret.refund) : null;
       }
       return undefined;
+    }
+
+    /** `paid` until a refund succeeds, `refunded` once nothing is left on any capture. */
+    function paymentStatus(order: Order): CommercelayerOrder['attributes']['payment_status'] {
+      const refundedAny = order.captures.some((capture) => refunded(capture) > 0);
+      if (!refundedAny) return 'paid';
+      return order.captures.every((capture) => refunded(capture) === capture.amount)
+        ? 'refunded'
+        : 'partially_refunded';
+    }
+
+    function orderAttributes(order: Order): CommercelayerOrder['attributes'] {
+      const total = order.captures.reduce((sum, capture) => sum + capture.amount, 0);
+      const exponent = currencyExponent(order.currency)!;
+      return {
+        number: order.number,
+        // Seeded orders are captured, so approved (and fulfilled: the dashboard refunds only those).
+        status: 'approved',
+        payment_status: paymentStatus(order),
+        fulfillment_status: 'fulfilled',
+        currency_code: order.currency,
+        // The sandbox's orders are worth what was captured of them.
+        total_amount_cents: total,
+        total_amount_float: minorUnitsToDecimal(total, exponent),
+        formatted_total_amount: formatAmount(total, order.currency, exponent),
+        created_at: order.createdAt,
+        updated_at: order.updatedAt,
+        reference: order.reference,
+        reference_origin: order.referenceOrigin,
+        metadata: order.metadata,
+      };
+    }
+
+    function returnAttributes(ret: ReturnRecord): CommercelayerReturn['attributes'] {
+      const { currency, exponent } = ret.capture;
+      const at = (status: keyof ReturnRecord['times']) => ret.times[status] ?? null;
+      return {
+        number: ret.number,
+        status: ret.status,
+        customer_email: null,
+        skus_count: 1,
+        approved_at: at('approved'),
+        cancelled_at: at('cancelled'),
+        shipped_at: at('shipped'),
+        rejected_at: at('rejected'),
+        received_at: at('received'),
+        refunded_at: at('refunded'),
+        archived_at: at('archived'),
+        estimated_refund_amount_cents: ret.estimate,
+        estimated_refund_amount_float: minorUnitsToDecimal(ret.estimate, exponent),
+        formatted_estimated_refund_amount: formatAmount(ret.estimate, currency, exponent),
+        created_at: ret.createdAt,
+        updated_at: ret.updatedAt,
+        reference: ret.reference,
+        reference_origin: ret.referenceOrigin,
+        metadata: ret.metadata,
+      };
     }
 
     interface Shape {
@@ -773,18 +965,17 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       const { type, id } = identify(node);
       const self = `${shape.base}/${type}/${id}`;
       const meta = { mode: 'test', organization_id: organizationId };
-      if (node.type === 'orders') {
-        return {
-          id,
-          type,
-          links: { self },
-          attributes: { number: node.order.number, currency_code: node.order.currency },
-          meta,
-        };
-      }
-      const fields = shape.fields[node.type];
+      // Sparse fieldsets are modelled for refunds and captures only.
+      const fields =
+        node.type === 'refunds' || node.type === 'captures' ? shape.fields[node.type] : undefined;
       let attributes: Json =
-        node.type === 'refunds' ? refundAttributes(node.refund) : captureAttributes(node.capture);
+        node.type === 'refunds'
+          ? refundAttributes(node.refund)
+          : node.type === 'captures'
+            ? captureAttributes(node.capture)
+            : node.type === 'orders'
+              ? orderAttributes(node.order)
+              : returnAttributes(node.ret);
       if (fields)
         attributes = Object.fromEntries(Object.entries(attributes).filter(([name]) => fields.has(name)));
       const relationships: Json = {};
@@ -795,7 +986,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         };
         const target = include?.has(name) ? related(node, name) : undefined;
         if (target !== undefined)
-          relationship.data = Array.isArray(target) ? target.map(identify) : identify(target);
+          relationship.data =
+            target === null ? null : Array.isArray(target) ? target.map(identify) : identify(target);
         relationships[name] = relationship;
       }
       // A sparse fieldset leaves out what was not asked for (JSON:API), even the members the spec requires.
@@ -818,7 +1010,7 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       const walk = (node: Node, tree: IncludeTree) => {
         for (const [name, subtree] of tree) {
           const target = related(node, name);
-          for (const child of target === undefined ? [] : Array.isArray(target) ? target : [target]) {
+          for (const child of target == null ? [] : Array.isArray(target) ? target : [target]) {
             if (!primaryKeys.has(key(child))) {
               const rendered = render(child, subtree, shape);
               const existing = included.get(key(child));
@@ -850,7 +1042,7 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       query: URLSearchParams,
       headers: Headers,
       baseUrl: string,
-      primary: 'refunds' | 'captures',
+      primary: Node['type'],
     ): Shape {
       negotiate(headers);
       return {
@@ -863,35 +1055,31 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
     /** A page of refunds: filtered, sorted, `page[number]`/`page[size]` (default 1 and 10, at most 25). */
     function listPage(all: Refund[], query: URLSearchParams, shape: Shape, path: string): SandboxResponse {
       const matching = sortRefunds(filterRefunds(all, query), query.get('sort'));
+      const { size, number, list } = pageOf(matching, query, shape.base, path);
+      const body = document(matching.slice((number - 1) * size, number * size).map(refundNode), shape);
+      return { status: 200, body: { ...body, ...list } };
+    }
+
+    /** `page[number]`/`page[size]` (default 1 and 10) of `all`, and the list's `meta` and `links`. */
+    function pageOf(all: readonly unknown[], query: URLSearchParams, base: string, path: string) {
       const size = Number(query.get('page[size]') ?? 10);
       const number = Number(query.get('page[number]') ?? 1);
-      const pageCount = Math.ceil(matching.length / size);
-      const page = matching.slice((number - 1) * size, number * size);
-      // Pagination links keep the request's other parameters (filters, sort, include, fields).
-      const kept = [...query].filter(([name]) => !name.startsWith('page['));
+      const pageCount = Math.ceil(all.length / size);
+      // Pagination links keep the request's other parameters (filters, sort, include, fields). The page
+      // brackets are written unencoded, as in the docs' examples (`?page[number]=2&page[size]=10`).
+      const kept = new URLSearchParams([...query].filter(([name]) => !name.startsWith('page[')));
       const link = (target: number) =>
-        `${shape.base}${path}?${new URLSearchParams([
-          ['page[number]', String(target)],
-          ['page[size]', String(size)],
-          ...kept,
-        ])}`;
-      const body = document(
-        page.map((refund) => ({ type: 'refunds', refund }) as const),
-        shape,
-      );
-      return {
-        status: 200,
-        body: {
-          ...body,
-          meta: { record_count: matching.length, page_count: pageCount },
-          links: {
-            first: link(1),
-            ...(number > 1 ? { prev: link(number - 1) } : {}),
-            ...(number < pageCount ? { next: link(number + 1) } : {}),
-            last: link(Math.max(pageCount, 1)),
-          },
+        `${base}${path}?page[number]=${target}&page[size]=${size}${kept.size > 0 ? `&${kept}` : ''}`;
+      const list = {
+        meta: { record_count: all.length, page_count: pageCount },
+        links: {
+          first: link(1),
+          ...(number > 1 ? { prev: link(number - 1) } : {}),
+          ...(number < pageCount ? { next: link(number + 1) } : {}),
+          last: link(Math.max(pageCount, 1)),
         },
       };
+      return { size, number, list };
     }
 
     /** Checks `data.id` against the URL and the attribute and relationship names against what is updatable. */
@@ -899,6 +1087,7 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       urlId: string,
       data: { id: string; attributes: Json; relationships?: unknown },
       updatable: Set<string>,
+      relationshipsUpdatable: ReadonlySet<string> = new Set(),
     ) {
       if (data.id !== urlId) {
         throw new Rejection(
@@ -916,26 +1105,28 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       }
       const relationships = data.relationships;
       if (relationships && typeof relationships === 'object') {
-        const [name] = Object.keys(relationships);
+        const name = Object.keys(relationships).find((name) => !relationshipsUpdatable.has(name));
         if (name !== undefined) throw notAllowed(name, `/data/relationships/${name}`);
       }
     }
 
-    const amountError = (title: string, meta: Json) =>
+    const validationError = (name: string, title: string, meta: Json, pointer = `/data/attributes/${name}`) =>
       new Rejection(
         errors(422, [
-          {
-            title,
-            detail: `_refund_amount_cents - ${title}`,
-            code: 'VALIDATION_ERROR',
-            source: { pointer: '/data/attributes/_refund_amount_cents' },
-            meta,
-          },
+          { title, detail: `${name} - ${title}`, code: 'VALIDATION_ERROR', source: { pointer }, meta },
         ]),
       );
+    const amountError = (title: string, meta: Json) => validationError('_refund_amount_cents', title, meta);
 
-    /** The `_refund` trigger: a refund of `_refund_amount_cents`, or of the whole refundable balance. */
-    function refundCapture(capture: Capture, requested: number | undefined): Refund {
+    /**
+     * A `_refund` trigger: a refund of `requested`, or of the capture's whole refundable balance, checked
+     * against that balance; `ret` is the return whose trigger it is, if any.
+     */
+    function refundCapture(
+      capture: Capture,
+      requested: number | undefined,
+      ret: ReturnRecord | null = null,
+    ): Refund {
       const balance = capture.amount - refunded(capture);
       const amount = requested ?? balance;
       if (amount > balance) {
@@ -965,16 +1156,142 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         reference: null,
         referenceOrigin: null,
         metadata: {},
+        return: ret,
       };
       refunds.set(refund.id, refund);
       capture.refunds.push(refund);
       return refund;
     }
 
-    function findCapture(id: string): Capture {
-      const capture = captures.get(id);
-      if (!capture) throw new Rejection(recordNotFound(id));
-      return capture;
+    /** The record with this id, or a 404 `RECORD_NOT_FOUND` answer. */
+    function find<T>(records: Map<string, T>, id: string): T {
+      const record = records.get(id);
+      if (record === undefined) throw new Rejection(recordNotFound(id));
+      return record;
+    }
+    const findCapture = (id: string) => find(captures, id);
+
+    /** A page of a related resource the sandbox stores none of (attachments, events): always empty. */
+    const emptyPage = (query: URLSearchParams, headers: Headers, baseUrl: string, path: string) => {
+      negotiate(headers);
+      return { status: 200, body: { data: [], ...pageOf([], query, baseUrl, path).list } };
+    };
+
+    const notRefundable = (name: string, title: string) =>
+      validationError(name, title, { error: 'not_refundable' });
+
+    seedReturn = (given) => {
+      const input = (given ?? {}) as Partial<Record<keyof CommercelayerReturnInput, unknown>>;
+      const capture = typeof input.capture === 'string' ? captures.get(input.capture) : undefined;
+      if (!capture)
+        throw new TypeError('createReturn: "capture" must be the id of a capture from createPayment');
+      const { amount = capture.amount, status = 'received' } = input;
+      if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0 || amount > maxAmount) {
+        throw new TypeError(
+          `createReturn: "amount" must be a positive whole number of minor units, at most ${maxAmount}`,
+        );
+      }
+      const statuses = ['draft', 'requested', 'approved', 'cancelled', 'shipped', 'rejected', 'received'];
+      if (typeof status !== 'string' || !statuses.includes(status)) {
+        throw new TypeError(`createReturn: "status" must be one of ${statuses.join(', ')}`);
+      }
+      const { order } = capture;
+      const time = now();
+      order.returns += 1;
+      const ret: ReturnRecord = {
+        id: uniqueId(returns),
+        order,
+        capture,
+        number: `#${order.number}/R/${String(order.returns).padStart(3, '0')}`,
+        status: status as ReturnStatus,
+        estimate: amount,
+        times: {},
+        refund: null,
+        createdAt: time,
+        updatedAt: time,
+        reference: null,
+        referenceOrigin: null,
+        metadata: {},
+      };
+      // The steps that led to the seeded status each have their time (`approved_at`, `shipped_at`, …).
+      for (let at: string | undefined = status; at !== undefined; ) {
+        if (timedStatuses.has(at)) ret.times[at as keyof ReturnRecord['times']] = time;
+        at = Object.values(returnSteps).find(([, to]) => to === at)?.[0];
+      }
+      returns.set(ret.id, ret);
+      return ret.id;
+    };
+
+    /**
+     * The order's `_refund` ("refund a captured order"): as the dashboard offers it, only while the order
+     * is paid or partially refunded (seeded orders are approved); it refunds the whole balance left on the
+     * newest capture that has one (an assumption: the amount is not documented). 422 with nothing left.
+     */
+    function refundOrder(order: Order): Refund {
+      const capture = order.captures.findLast((each) => each.succeeded && each.amount > refunded(each));
+      if (!capture) throw notRefundable('_refund', 'cannot be refunded: nothing captured is left to refund');
+      return refundCapture(capture, undefined);
+    }
+
+    /**
+     * `PATCH /returns/{id}`: the status steps, then `_refund`, checked in full before anything changes.
+     * `_refund` needs a received return (as the dashboard offers it); it refunds `_refund_amount_cents` or
+     * else the return's estimate (an assumption) from the reference capture's balance, links the refund
+     * and the return both ways, and moves the return to `refunded` when the gateway accepts it (a declined
+     * refund leaves it `received`, its `reference_refund` showing the decline). `_restock`, `_add_tags`,
+     * `_remove_tags` and the `stock_location` and `tags` relationships have no effect.
+     */
+    function updateReturnRecord(ret: ReturnRecord, data: CommercelayerReturnUpdate['data']): void {
+      const { attributes, relationships } = data;
+      let capture = ret.capture;
+      const linked = relationships?.reference_capture?.data;
+      if (linked) {
+        const chosen = linked.type === 'captures' ? captures.get(linked.id) : undefined;
+        if (!chosen || chosen.order !== ret.order || !chosen.succeeded) {
+          throw validationError(
+            'reference_capture',
+            'must be a succeeded capture of the return order',
+            { error: 'invalid' },
+            '/data/relationships/reference_capture',
+          );
+        }
+        capture = chosen;
+      }
+      let status = ret.status;
+      const reached: ReturnStatus[] = [];
+      for (const [name, [from, to]] of Object.entries(returnSteps)) {
+        if ((attributes as Json)[name] !== true) continue;
+        if (status !== from)
+          throw validationError(name, `cannot transition from ${status} to ${to}`, {
+            error: 'invalid_transition',
+          });
+        status = to;
+        reached.push(to);
+      }
+      let refund: Refund | undefined;
+      if (attributes._refund === true) {
+        if (status !== 'received')
+          throw validationError('_refund', `cannot transition from ${status} to refunded`, {
+            error: 'invalid_transition',
+          });
+        refund = refundCapture(capture, attributes._refund_amount_cents ?? ret.estimate, ret);
+      }
+      const time = now();
+      if (refund) {
+        ret.refund = refund;
+        if (refund.succeeded) reached.push('refunded');
+      }
+      for (const to of reached) {
+        ret.status = to;
+        if (timedStatuses.has(to)) ret.times[to as keyof ReturnRecord['times']] = time;
+      }
+      ret.capture = capture;
+      if (attributes._archive === true) ret.times.archived = time;
+      if (attributes._unarchive === true) delete ret.times.archived;
+      if (attributes.reference !== undefined) ret.reference = attributes.reference;
+      if (attributes.reference_origin !== undefined) ret.referenceOrigin = attributes.reference_origin;
+      if (attributes.metadata !== undefined) ret.metadata = attributes.metadata;
+      ret.updatedAt = time;
     }
 
     return {
@@ -1036,20 +1353,27 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         if (order && order.currency !== currency) {
           throw new TypeError(`createPayment: order ${order.id} is in ${order.currency}, not ${currency}`);
         }
+        const time = now();
         if (!order) {
           order = {
             id: orderId ?? uniqueId(orders),
             number: tools.randomId(1, '123456789') + tools.randomId(7, digits),
             currency,
             transactions: 0,
+            returns: 0,
+            captures: [],
+            createdAt: time,
+            updatedAt: time,
+            reference: null,
+            referenceOrigin: null,
+            metadata: {},
           };
           orders.set(order.id, order);
         }
         transactionNumber(order); // the authorization that this capture captured
-        const time = now();
         const id = uniqueId(captures);
         const gateway = tools.randomId(24);
-        captures.set(id, {
+        const capture: Capture = {
           id,
           order,
           number: transactionNumber(order),
@@ -1066,7 +1390,9 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           createdAt: time,
           updatedAt: time,
           refunds: [],
-        });
+        };
+        captures.set(id, capture);
+        order.captures.push(capture);
         return id;
       },
       refunds: (): SandboxLedgerEntry[] =>
@@ -1140,7 +1466,68 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
             `/captures/${encodeURIComponent(capture.id)}/refunds`,
           );
         }),
+        retrieveRefundOrder: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'orders');
+          const refund = find(refunds, pathParams.refundId!);
+          return { status: 200, body: document({ type: 'orders', order: refund.capture.order }, shape) };
+        }),
+        retrieveRefundReferenceCapture: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'captures');
+          const refund = find(refunds, pathParams.refundId!);
+          return { status: 200, body: document({ type: 'captures', capture: refund.capture }, shape) };
+        }),
+        retrieveRefundReturn: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'returns');
+          const ret = returnNode(find(refunds, pathParams.refundId!).return);
+          return { status: 200, body: ret ? document(ret, shape) : { data: null } };
+        }),
+        listRefundAttachments: guard(({ pathParams, query, headers, baseUrl }) => {
+          const refund = find(refunds, pathParams.refundId!);
+          return emptyPage(query, headers, baseUrl, `/refunds/${encodeURIComponent(refund.id)}/attachments`);
+        }),
+        listRefundEvents: guard(({ pathParams, query, headers, baseUrl }) => {
+          const refund = find(refunds, pathParams.refundId!);
+          return emptyPage(query, headers, baseUrl, `/refunds/${encodeURIComponent(refund.id)}/events`);
+        }),
+        updateOrder: guard(({ pathParams, query, headers, baseUrl, body }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'orders');
+          const { data } = body as CommercelayerOrderUpdate;
+          checkUpdate(pathParams.orderId!, data, orderUpdatable);
+          const order = find(orders, pathParams.orderId!);
+          const { attributes } = data;
+          // `_refund_invoice` refunds a tax calculator's invoice; the sandbox's markets have none.
+          if (attributes._refund === true) refundOrder(order);
+          if (attributes.reference !== undefined) order.reference = attributes.reference;
+          if (attributes.reference_origin !== undefined) order.referenceOrigin = attributes.reference_origin;
+          if (attributes.metadata !== undefined) order.metadata = attributes.metadata;
+          order.updatedAt = now();
+          return { status: 200, body: document({ type: 'orders', order }, shape) };
+        }),
+        listOrderRefunds: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'refunds');
+          const order = find(orders, pathParams.orderId!);
+          return listPage(
+            orderRefunds(order),
+            query,
+            shape,
+            `/orders/${encodeURIComponent(order.id)}/refunds`,
+          );
+        }),
+        updateReturn: guard(({ pathParams, query, headers, baseUrl, body }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'returns');
+          const { data } = body as CommercelayerReturnUpdate;
+          checkUpdate(pathParams.returnId!, data, returnUpdatable, returnRelationships);
+          const ret = find(returns, pathParams.returnId!);
+          updateReturnRecord(ret, data);
+          return { status: 200, body: document({ type: 'returns', ret }, shape) };
+        }),
+        retrieveReturnReferenceRefund: guard(({ pathParams, query, headers, baseUrl }) => {
+          const shape = shapeOf(query, headers, baseUrl, 'refunds');
+          const { refund } = find(returns, pathParams.returnId!);
+          return { status: 200, body: refund ? document(refundNode(refund), shape) : { data: null } };
+        }),
       },
     };
   });
+  return Object.assign(sandbox, { createReturn: (input: CommercelayerReturnInput) => seedReturn(input) });
 }

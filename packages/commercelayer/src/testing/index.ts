@@ -2,6 +2,7 @@ export type { SandboxLedgerEntry, SandboxOptions } from '@refundkit/core/testing
 export type {
   CommercelayerCredentials,
   CommercelayerPaymentInput,
+  CommercelayerReturnInput,
   CommercelayerSandbox,
   CommercelayerSandboxOptions,
 } from './commercelayer-sandbox.js';
