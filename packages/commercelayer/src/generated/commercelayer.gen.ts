@@ -669,6 +669,9 @@ export interface components {
          */
         BadRequest: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -684,6 +687,9 @@ export interface components {
             headers: {
                 /** @description The methods the path serves. */
                 Allow?: string;
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -691,12 +697,16 @@ export interface components {
             };
         };
         /**
-         * @description The access token is missing, invalid, expired (`INVALID_TOKEN`, which the SDK refreshes
-         *     once when configured to) or lacks the permissions for this action (`UNAUTHORIZED`; the
-         *     API has no 403).
+         * @description The access token is missing, invalid, revoked or expired (`INVALID_TOKEN`, on which the
+         *     official SDK refreshes the token once when given a `refreshToken` callback and the JWT's
+         *     `exp` has passed), or lacks the permissions for this action (`UNAUTHORIZED`; the API has no
+         *     403). Only `status` and `code` are what clients rely on.
          */
         Unauthorized: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -706,6 +716,9 @@ export interface components {
         /** @description No resource with this id exists (or it is outside the token's scope). */
         NotFound: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -715,6 +728,9 @@ export interface components {
         /** @description The `Accept` header is not `application/vnd.api+json`. */
         NotAcceptable: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -724,6 +740,9 @@ export interface components {
         /** @description The request body's `Content-Type` is not `application/vnd.api+json`. */
         UnsupportedMediaType: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -737,6 +756,9 @@ export interface components {
          */
         UnprocessableEntity: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -861,11 +883,17 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description The number of requests allowed in the current window (the SDK utilities read it as the average limit). */
+        /**
+         * @description The number of requests the average limit allows in its window (for refunds and captures, an
+         *     uncacheable class: 100 in test, 200 in live, reads and writes counted apart).
+         */
         RateLimitLimit: number;
-        /** @description The length of the rate-limit window, in seconds. */
+        /** @description The length of the average limit's sliding window, in seconds (60). */
         RateLimitInterval: number;
-        /** @description The number of requests left in the current window. */
+        /**
+         * @description The number of requests left in the sliding window before the average limit is reached. The
+         *     burst limit (per endpoint per 10 s) is not reported in headers.
+         */
         RateLimitRemaining: number;
     };
     pathItems: never;
@@ -959,6 +987,9 @@ export interface operations {
             /** @description A page of refund objects. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -987,6 +1018,9 @@ export interface operations {
             /** @description The created refund object (legacy behaviour documented by the seed page). */
             201: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1044,6 +1078,9 @@ export interface operations {
             /** @description The refund object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1104,6 +1141,9 @@ export interface operations {
             /** @description The updated refund object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1162,6 +1202,9 @@ export interface operations {
             /** @description The capture object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,6 +1265,9 @@ export interface operations {
             /** @description The updated capture object (after a `_refund` trigger, with the new refund reflected in its `refund_*` attributes). */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1342,6 +1388,9 @@ export interface operations {
             /** @description A page of the capture's refunds. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -4,5 +4,6 @@ export type {
   CommercelayerPaymentInput,
   CommercelayerSandbox,
   CommercelayerSandboxOptions,
+  CommercelayerTokenOptions,
 } from './commercelayer-sandbox.js';
 export { createCommercelayerSandbox } from './commercelayer-sandbox.js';
