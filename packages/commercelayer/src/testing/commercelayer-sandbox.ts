@@ -778,9 +778,11 @@ export function createCommercelayerSandbox(options: CommercelayerSandboxOptions 
       // Assumption: an endpoint is a resource collection (`/refunds`, `/captures` and their items).
       const average = recent(kind, averageWindowMs, limits.average, time);
       const burst = recent(`${kind} ${path.split('/')[1]}`, burstWindowMs, limits.burst, time);
-      const exceeded = average.length >= limits.average || burst.length >= limits.burst;
+      const over =
+        average.length >= limits.average ? 'average' : burst.length >= limits.burst ? 'burst' : undefined;
+      const refused = enforceRateLimits && over !== undefined;
       // Assumption: refused requests are not counted (the docs: blocked until the rate drops below the limit).
-      if (!(enforceRateLimits && exceeded)) {
+      if (!refused) {
         average.push(time);
         burst.push(time);
       }
@@ -789,11 +791,10 @@ export function createCommercelayerSandbox(options: CommercelayerSandboxOptions 
         'x-ratelimit-interval': String(averageWindowMs / 1000),
         'x-ratelimit-remaining': String(Math.max(0, limits.average - average.length)),
       };
-      if (!(enforceRateLimits && exceeded)) return { headers };
-      const which = average.length >= limits.average ? 'average' : 'burst';
+      if (!refused) return { headers };
       return {
         headers,
-        refused: tooManyRequests(`The ${which} rate limit for ${kind} requests was exceeded.`),
+        refused: tooManyRequests(`The ${over} rate limit for ${kind} requests was exceeded.`),
       };
     }
     const now = () => tools.now().toISOString();
@@ -1115,8 +1116,8 @@ export function createCommercelayerSandbox(options: CommercelayerSandboxOptions 
         const grant = grantOf(headers);
         return grant !== undefined && (grant.role === 'admin' || method === 'GET');
       },
-      // Missing, malformed, unknown, revoked and expired tokens all get INVALID_TOKEN (assumption for the
-      // missing and malformed ones: no source shows them); a valid token lacking the role, UNAUTHORIZED.
+      // Missing, malformed, unknown and expired tokens all get INVALID_TOKEN (assumption for the missing
+      // and malformed ones: no source shows them); a valid token lacking the role gets UNAUTHORIZED.
       unauthorized: (operationId, headers) =>
         operationId === 'createRefund'
           ? methodNotAllowed()
