@@ -47,10 +47,12 @@ describe.each(providers)('packages/%s', (provider) => {
       keywords: undefined,
       repository: { ...(pkg.repository as object), directory: undefined },
       version: undefined,
-      // A provider's own official SDK, pinned for its acceptance test (smartpay: @smartpay/sdk-node).
+      // A package may test against its provider's official SDK: dev only, never shipped, pinned exactly.
       devDependencies: undefined,
     });
     expect(shape(manifest)).toEqual(shape(smartpay));
+    for (const version of Object.values(manifest.devDependencies ?? {}))
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(manifest.name).toBe(`@refundkit/${provider}`);
     expect(manifest.repository.directory).toBe(directory);
     expect(manifest.type).toBe('module');

@@ -251,7 +251,7 @@ describe('commercelayer adapter', () => {
     await expect(intruder.retrieve({ id: 'XAyRWNUzyN' }, call())).rejects.toMatchObject({
       code: 'authentication',
       status: 401,
-      providerCode: 'UNAUTHORIZED',
+      providerCode: 'INVALID_TOKEN',
       retryable: false,
     });
   });

@@ -195,13 +195,82 @@ describe.each(transports)('Commerce Layer sandbox %s', (_name, transport) => {
     expect(patched.response.status).toBe(404);
   });
 
-  it('answers a wrong access token with 401 UNAUTHORIZED', async () => {
-    const { sandbox, connect, capture } = await setup();
-    const stranger = connect(undefined, {
-      organization: 'sandbox',
-      accessToken: 'eyJhbGciOiJub25lIn0.e30.c2ln',
+  const invalidToken = {
+    errors: [
+      {
+        title: 'Invalid token',
+        detail: 'The access token you provided is invalid.',
+        code: 'INVALID_TOKEN',
+        status: '401',
+      },
+    ],
+  };
+
+  it.each([
+    ['a missing Authorization header', undefined],
+    ['a header of another scheme', 'Basic c2FuZGJveDpzZWNyZXQ='],
+    ['a Bearer header without a token', 'Bearer '],
+    ['an unknown token', 'Bearer eyJhbGciOiJub25lIn0.e30.c2ln'],
+  ])('answers %s with 401 INVALID_TOKEN, before any side effect', async (_case, authorization) => {
+    const { sandbox, api, capture } = await setup();
+    const { fetch } = await transport(sandbox);
+    const headers = new Headers({
+      accept: 'application/vnd.api+json',
+      'content-type': 'application/vnd.api+json',
     });
-    const { error, response } = await stranger.PATCH('/captures/{captureId}', {
+    if (authorization !== undefined) headers.set('authorization', authorization);
+    const response = await fetch(
+      new Request(`${api}/captures/${capture}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ data: { type: 'captures', id: capture, attributes: { _refund: true } } }),
+      }),
+    );
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(invalidToken);
+    expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it('expires its tokens after tokenLifetime on its clock: 401 INVALID_TOKEN, a new token works', async () => {
+    let clock = Date.UTC(2026, 10, 22);
+    const { sandbox, client, connect, capture } = await setup({}, { now: () => clock, tokenLifetime: 60 });
+    const [, payload] = sandbox.credentials.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    expect(claims).toMatchObject({ iss: 'https://auth.commercelayer.io', test: true });
+    expect(claims.exp - claims.iat).toBe(60);
+    const read = (c: typeof client) =>
+      c.GET('/captures/{captureId}', { params: { path: { captureId: capture } } });
+    clock += 59_999;
+    expect((await read(client)).response.status).toBe(200);
+    clock += 1;
+    const expired = await read(client);
+    expect(expired.response.status).toBe(401);
+    expect(expired.error).toEqual(invalidToken);
+    const fresh = connect(undefined, { organization: 'sandbox', accessToken: sandbox.issueAccessToken() });
+    expect((await read(fresh)).response.status).toBe(200);
+  });
+
+  it('answers a token issued already expired with 401 INVALID_TOKEN', async () => {
+    const { sandbox, connect, capture } = await setup();
+    const stale = connect(undefined, {
+      organization: 'sandbox',
+      accessToken: sandbox.issueAccessToken({ expiresIn: 0 }),
+    });
+    const { error } = await stale.GET('/captures/{captureId}', { params: { path: { captureId: capture } } });
+    expect(error).toEqual(invalidToken);
+  });
+
+  it('lets a read-only token read, and answers its writes with 401 UNAUTHORIZED', async () => {
+    const { sandbox, connect, capture } = await setup();
+    const reader = connect(undefined, {
+      organization: 'sandbox',
+      accessToken: sandbox.issueAccessToken({ role: 'read_only' }),
+    });
+    const read = await reader.GET('/captures/{captureId}/refunds', {
+      params: { path: { captureId: capture } },
+    });
+    expect(read.response.status).toBe(200);
+    const { error, response } = await reader.PATCH('/captures/{captureId}', {
       params: { path: { captureId: capture } },
       body: { data: { type: 'captures', id: capture, attributes: { _refund: true } } },
     });
@@ -217,6 +286,94 @@ describe.each(transports)('Commerce Layer sandbox %s', (_name, transport) => {
       ],
     });
     expect(sandbox.refunds()).toEqual([]);
+  });
+
+  it('refuses bad token options with a TypeError naming the option', () => {
+    expect(() => createCommercelayerSandbox({ tokenLifetime: 0 })).toThrow('"tokenLifetime"');
+    expect(() => createCommercelayerSandbox({ mode: 'prod' as 'live' })).toThrow('"mode"');
+    const sandbox = createCommercelayerSandbox();
+    expect(() => sandbox.issueAccessToken({ expiresIn: 1.5 })).toThrow('"expiresIn"');
+    expect(() => sandbox.issueAccessToken({ role: 'owner' as 'admin' })).toThrow('"role"');
+  });
+
+  const rateHeaders = (response: Response) => ({
+    limit: response.headers.get('x-ratelimit-limit'),
+    interval: response.headers.get('x-ratelimit-interval'),
+    remaining: response.headers.get('x-ratelimit-remaining'),
+  });
+
+  it('sends X-Ratelimit-* (the average limit of the request class) on every response', async () => {
+    const { client, connect, capture, update } = await setup({}, { now: Date.UTC(2026, 10, 22) });
+    const read = () => client.GET('/captures/{captureId}', { params: { path: { captureId: capture } } });
+    expect(rateHeaders((await read()).response)).toEqual({ limit: '100', interval: '60', remaining: '99' });
+    expect(rateHeaders((await read()).response).remaining).toBe('98');
+    const missing = await client.GET('/refunds/{refundId}', { params: { path: { refundId: 'nOtAReFuNd' } } });
+    expect(missing.response.status).toBe(404);
+    expect(rateHeaders(missing.response).remaining).toBe('97');
+    const stranger = connect(undefined, { organization: 'sandbox', accessToken: 'a.b.c' });
+    const denied = await stranger.GET('/refunds');
+    expect(denied.response.status).toBe(401);
+    expect(rateHeaders(denied.response).remaining).toBe('96');
+    // Writes are a class of their own.
+    const invalid = await update({ _refund: true, _refund_amount_cents: 0 });
+    expect(invalid.response.status).toBe(422);
+    expect(rateHeaders(invalid.response)).toEqual({ limit: '100', interval: '60', remaining: '99' });
+  });
+
+  it('uses the live limits in live mode (200 a minute), and says so in meta.mode', async () => {
+    const { client, capture } = await setup({}, { mode: 'live' });
+    const { data, response } = await client.GET('/captures/{captureId}', {
+      params: { path: { captureId: capture } },
+    });
+    expect(rateHeaders(response)).toEqual({ limit: '200', interval: '60', remaining: '199' });
+    expect(data?.data.meta).toMatchObject({ mode: 'live' });
+  });
+
+  it('with enforceRateLimits, answers 429 past the burst limit of an endpoint, until its 10 s window slides', async () => {
+    let clock = Date.UTC(2026, 10, 22);
+    const { client, capture } = await setup({}, { now: () => clock, enforceRateLimits: true });
+    const read = () => client.GET('/captures/{captureId}', { params: { path: { captureId: capture } } });
+    for (let i = 0; i < 25; i += 1) expect((await read()).response.status).toBe(200);
+    const refused = await read();
+    expect(refused.response.status).toBe(429);
+    expect(refused.error?.errors[0]).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: '429' });
+    expect(rateHeaders(refused.response)).toEqual({ limit: '100', interval: '60', remaining: '75' });
+    // Another endpoint of the class has its own burst window.
+    expect((await client.GET('/refunds')).response.status).toBe(200);
+    clock += 10_000;
+    expect((await read()).response.status).toBe(200);
+  });
+
+  it('with enforceRateLimits, answers 429 past the average limit across endpoints, for a minute', async () => {
+    let clock = Date.UTC(2026, 10, 22);
+    const { client, capture } = await setup({}, { now: () => clock, enforceRateLimits: true });
+    // Two endpoints (a resource's collection and items are one), each at its burst limit, twice: 100 reads.
+    const calls = [
+      () => client.GET('/captures/{captureId}', { params: { path: { captureId: capture } } }),
+      () => client.GET('/refunds'),
+    ];
+    for (const _round of [0, 1]) {
+      for (const call of calls) {
+        for (let i = 0; i < 25; i += 1) expect((await call()).response.status).toBe(200);
+      }
+      clock += 10_000;
+    }
+    // The burst windows have slid, the minute has not.
+    const refused = await calls[0]!();
+    expect(refused.response.status).toBe(429);
+    expect(rateHeaders(refused.response).remaining).toBe('0');
+    clock += 40_000; // the first round has left the minute
+    const admitted = await calls[0]!();
+    expect(admitted.response.status).toBe(200);
+    expect(rateHeaders(admitted.response).remaining).toBe('49');
+  });
+
+  it('sends X-Ratelimit-* on an injected 429 too', async () => {
+    const { sandbox, client } = await setup();
+    sandbox.faults.inject({ kind: 'http-429', match: { operationId: 'listRefunds' } });
+    const { response } = await client.GET('/refunds');
+    expect(response.status).toBe(429);
+    expect(rateHeaders(response)).toEqual({ limit: '100', interval: '60', remaining: '99' });
   });
 
   it('rejects invalid bodies: 422 with the pointer, 400 for a foreign id or a read-only attribute', async () => {

@@ -148,7 +148,7 @@ describe('refundkit over the Commerce Layer sandbox', () => {
     await expect(refunds.create({ provider: 'commercelayer', payment })).rejects.toMatchObject({
       code: 'authentication',
       status: 401,
-      providerCode: 'UNAUTHORIZED',
+      providerCode: 'INVALID_TOKEN',
       retryable: false,
     });
     expect(sandbox.refunds()).toEqual([]);

@@ -1268,6 +1268,9 @@ export interface components {
          */
         BadRequest: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1283,6 +1286,9 @@ export interface components {
             headers: {
                 /** @description The methods the path serves. */
                 Allow?: string;
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1290,12 +1296,16 @@ export interface components {
             };
         };
         /**
-         * @description The access token is missing, invalid, expired (`INVALID_TOKEN`, which the SDK refreshes
-         *     once when configured to) or lacks the permissions for this action (`UNAUTHORIZED`; the
-         *     API has no 403).
+         * @description The access token is missing, invalid, revoked or expired (`INVALID_TOKEN`, on which the
+         *     official SDK refreshes the token once when given a `refreshToken` callback and the JWT's
+         *     `exp` has passed), or lacks the permissions for this action (`UNAUTHORIZED`; the API has no
+         *     403). Only `status` and `code` are what clients rely on.
          */
         Unauthorized: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1305,6 +1315,9 @@ export interface components {
         /** @description No resource with this id exists (or it is outside the token's scope). */
         NotFound: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1314,6 +1327,9 @@ export interface components {
         /** @description The `Accept` header is not `application/vnd.api+json`. */
         NotAcceptable: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1323,6 +1339,9 @@ export interface components {
         /** @description The request body's `Content-Type` is not `application/vnd.api+json`. */
         UnsupportedMediaType: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1336,6 +1355,9 @@ export interface components {
          */
         UnprocessableEntity: {
             headers: {
+                "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                 [name: string]: unknown;
             };
             content: {
@@ -1485,11 +1507,17 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description The number of requests allowed in the current window (the SDK utilities read it as the average limit). */
+        /**
+         * @description The number of requests the average limit allows in its window (for refunds and captures, an
+         *     uncacheable class: 100 in test, 200 in live, reads and writes counted apart).
+         */
         RateLimitLimit: number;
-        /** @description The length of the rate-limit window, in seconds. */
+        /** @description The length of the average limit's sliding window, in seconds (60). */
         RateLimitInterval: number;
-        /** @description The number of requests left in the current window. */
+        /**
+         * @description The number of requests left in the sliding window before the average limit is reached. The
+         *     burst limit (per endpoint per 10 s) is not reported in headers.
+         */
         RateLimitRemaining: number;
     };
     pathItems: never;
@@ -1583,6 +1611,9 @@ export interface operations {
             /** @description A page of refund objects. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1611,6 +1642,9 @@ export interface operations {
             /** @description The created refund object (legacy behaviour documented by the seed page). */
             201: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1668,6 +1702,9 @@ export interface operations {
             /** @description The refund object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1728,6 +1765,9 @@ export interface operations {
             /** @description The updated refund object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1761,6 +1801,9 @@ export interface operations {
             /** @description The order associated to the refund. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1791,6 +1834,9 @@ export interface operations {
             /** @description The reference capture associated to the refund. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1821,6 +1867,9 @@ export interface operations {
             /** @description The return associated to the refund, or `data` null when there is none. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1862,6 +1911,9 @@ export interface operations {
             /** @description A page of the refund's attachments. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,6 +1955,9 @@ export interface operations {
             /** @description A page of the refund's events. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1958,6 +2013,9 @@ export interface operations {
             /** @description The capture object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2018,6 +2076,9 @@ export interface operations {
             /** @description The updated capture object (after a `_refund` trigger, with the new refund reflected in its `refund_*` attributes). */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,6 +2199,9 @@ export interface operations {
             /** @description A page of the capture's refunds. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2181,6 +2245,9 @@ export interface operations {
             /** @description The updated order object (after `_refund`, with its new `payment_status`). */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2300,6 +2367,9 @@ export interface operations {
             /** @description A page of the order's refunds. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2344,6 +2414,9 @@ export interface operations {
             /** @description The updated return object. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2413,6 +2486,9 @@ export interface operations {
             /** @description The return's refund, or `data` null when it has none yet. */
             200: {
                 headers: {
+                    "X-Ratelimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-Ratelimit-Interval": components["headers"]["RateLimitInterval"];
+                    "X-Ratelimit-Remaining": components["headers"]["RateLimitRemaining"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -10,7 +10,7 @@ export const commercelayerOpenApi = {
       "name": "MIT",
       "identifier": "MIT"
     },
-    "description": "The refund part of the Commerce Layer Core API (JSON:API v1.0): list, retrieve and update\n`refunds`; the `captures` endpoints that refunds are created through (`PATCH\n/captures/{captureId}` with the `_refund` trigger), the capture's own record (its refund balance\nis what refunds are checked against) and the capture's `refunds` collection; the refund's\nrelated resources (`order`, `reference_capture`, `return`, `attachments`, `events`); the other\nrefund triggers, `PATCH /returns/{returnId}` and `PATCH /orders/{orderId}` with `_refund`, with\nthe order's `refunds` and the return's `reference_refund`; plus the legacy `POST /refunds`\ncreate call of the seed page, kept as a deprecated operation.\n\nHand-written for refundkit from Commerce Layer's own material: the official OpenAPI schema\n7.10.1 (`refund`, `refundUpdate`, `capture`, `captureUpdate`, and the refund, order and return\nrelationship paths), the public resource metadata\n(creatable/updatable/filterable/sortable flags), the official SDK `@commercelayer/sdk` 7.x\n(`refunds.ts`, `captures.ts`, `returns.ts`, `orders.ts`, `query.ts`, `error.ts`),\n`@commercelayer/sdk-utils` (rate-limit headers), Commerce Layer's dashboard apps (which states\noffer the return and order refund triggers), the docs at docs.commercelayer.io (API specification, authentication, pagination,\nfiltering, sorting, sparse fieldsets, handling errors, rate limits) and the older GitBook\nresource pages for refunds and captures. `info.version` is the official schema version this\ndocument follows.\n\nConventions of the whole API:\n- Base URL `https://{organization}.commercelayer.io/api`; test and live share the host, the\n  access token selects the environment and every resource reports it in `meta.mode`.\n- `Accept: application/vnd.api+json` on every request (otherwise 406) and\n  `Content-Type: application/vnd.api+json` on every request with a body (otherwise 415).\n- `Authorization: Bearer <access token>`; a missing, expired or insufficient token gives 401\n  (the API has no 403).\n- Query brackets (`page[number]`, `fields[refunds]`, `filter[q][…]`) are sent as is or\n  percent-encoded (RFC 3986); `include`, `sort` and `fields[…]` take comma-separated lists.\n- Rate limits are sliding windows per client IP (no reset header). Refunds and captures are\n  not on the docs' list of cacheable endpoints, so the \"uncacheable\" limits apply (inferred):\n  an average of 200 requests/min live and 100/min test across all such endpoints, and a burst\n  of 50 per 10 s live and 25 per 10 s test per endpoint (the official SDK utilities' constants;\n  that writes share these numbers comes from a third-party summary). Exceeding one gives 429\n  until the rate falls below the limit. There is no idempotency key: repeating a `_refund`\n  trigger creates another refund.\n- Gateway failures are not HTTP errors: the transaction is stored with `succeeded: false` and\n  the gateway's `message`, `error_code` and `error_detail`.\n\nDeliberate divergences from the seed pages (\"Create a refund\", `POST /api/refunds`, and\n\"Update a refund\", `PATCH /api/refunds/:id`):\n- Today's API has no create endpoint for refunds (the schema's refund actions are list,\n  retrieve and update; the SDK has no `refunds.create`). Refunds are created by `PATCH\n  /captures/{captureId}` with `_refund: true` (optionally `_refund_amount_cents`).\n  `POST /refunds` is kept exactly as the seed shows it, marked `deprecated`.\n- The seed response examples write `amount_cents` (\"1500\"), `amount_float` (\"15.0\") and\n  `succeeded` (\"false\") as strings; the schema keeps the real types (integer, number, boolean)\n  and the `seed` examples are corrected. The seeds' `formatted_amount` shows the mojibake\n  \"â‚¬15,00\"; the examples use \"€15,00\". The seeds show `number: null`; the attribute is a\n  non-null string today, so the examples use a realistic transaction number.\n- The update seed lists only `reference`, `reference_origin` and `metadata`; today's schema\n  also accepts `succeeded` and the `_forward` trigger, which are modelled.\n- Added from today's schema, absent from the seeds: the `type` and `payment_method_type`\n  attributes, the `payment_source`, `attachments`, `events`, `event_stores` and `return`\n  relationships, `meta.organization_id` and the compound-document `included` member.\n- The official schema declares no query parameters, no list `meta`/`links` and no error\n  responses; they are modelled here from the docs (pagination, sorting, sparse fieldsets,\n  filtering, handling errors).\n"
+    "description": "The refund part of the Commerce Layer Core API (JSON:API v1.0): list, retrieve and update\n`refunds`; the `captures` endpoints that refunds are created through (`PATCH\n/captures/{captureId}` with the `_refund` trigger), the capture's own record (its refund balance\nis what refunds are checked against) and the capture's `refunds` collection; the refund's\nrelated resources (`order`, `reference_capture`, `return`, `attachments`, `events`); the other\nrefund triggers, `PATCH /returns/{returnId}` and `PATCH /orders/{orderId}` with `_refund`, with\nthe order's `refunds` and the return's `reference_refund`; plus the legacy `POST /refunds`\ncreate call of the seed page, kept as a deprecated operation.\n\nHand-written for refundkit from Commerce Layer's own material: the official OpenAPI schema\n7.10.1 (`refund`, `refundUpdate`, `capture`, `captureUpdate`, and the refund, order and return\nrelationship paths), the public resource metadata\n(creatable/updatable/filterable/sortable flags), the official SDK `@commercelayer/sdk` 7.x\n(`refunds.ts`, `captures.ts`, `returns.ts`, `orders.ts`, `query.ts`, `error.ts`),\n`@commercelayer/sdk-utils` (rate-limit headers), Commerce Layer's dashboard apps (which states\noffer the return and order refund triggers), the docs at docs.commercelayer.io (API specification, authentication, pagination,\nfiltering, sorting, sparse fieldsets, handling errors, rate limits) and the older GitBook\nresource pages for refunds and captures. `info.version` is the official schema version this\ndocument follows.\n\nConventions of the whole API:\n- Base URL `https://{organization}.commercelayer.io/api`; test and live share the host, the\n  access token selects the environment and every resource reports it in `meta.mode`.\n- `Accept: application/vnd.api+json` on every request (otherwise 406) and\n  `Content-Type: application/vnd.api+json` on every request with a body (otherwise 415).\n- `Authorization: Bearer <access token>`; a missing, invalid, revoked or expired token gives 401\n  `INVALID_TOKEN`, a valid token without the permission for the action 401 `UNAUTHORIZED` (the\n  API has no 403).\n- Query brackets (`page[number]`, `fields[refunds]`, `filter[q][…]`) are sent as is or\n  percent-encoded (RFC 3986); `include`, `sort` and `fields[…]` take comma-separated lists.\n- Rate limits are sliding windows per client IP (no reset header). Refunds and captures are\n  not on the docs' list of cacheable endpoints, so the \"uncacheable\" limits apply (inferred):\n  an average of 200 requests/min live and 100/min test across all such endpoints, and a burst\n  of 50 per 10 s live and 25 per 10 s test per endpoint (the official SDK utilities' constants;\n  that writes share these numbers comes from a third-party summary). Exceeding one gives 429\n  until the rate falls below the limit. There is no idempotency key: repeating a `_refund`\n  trigger creates another refund.\n- Gateway failures are not HTTP errors: the transaction is stored with `succeeded: false` and\n  the gateway's `message`, `error_code` and `error_detail`.\n\nDeliberate divergences from the seed pages (\"Create a refund\", `POST /api/refunds`, and\n\"Update a refund\", `PATCH /api/refunds/:id`):\n- Today's API has no create endpoint for refunds (the schema's refund actions are list,\n  retrieve and update; the SDK has no `refunds.create`). Refunds are created by `PATCH\n  /captures/{captureId}` with `_refund: true` (optionally `_refund_amount_cents`).\n  `POST /refunds` is kept exactly as the seed shows it, marked `deprecated`.\n- The seed response examples write `amount_cents` (\"1500\"), `amount_float` (\"15.0\") and\n  `succeeded` (\"false\") as strings; the schema keeps the real types (integer, number, boolean)\n  and the `seed` examples are corrected. The seeds' `formatted_amount` shows the mojibake\n  \"â‚¬15,00\"; the examples use \"€15,00\". The seeds show `number: null`; the attribute is a\n  non-null string today, so the examples use a realistic transaction number.\n- The update seed lists only `reference`, `reference_origin` and `metadata`; today's schema\n  also accepts `succeeded` and the `_forward` trigger, which are modelled.\n- Added from today's schema, absent from the seeds: the `type` and `payment_method_type`\n  attributes, the `payment_source`, `attachments`, `events`, `event_stores` and `return`\n  relationships, `meta.organization_id` and the compound-document `included` member.\n- The official schema declares no query parameters, no list `meta`/`links` and no error\n  responses; they are modelled here from the docs (pagination, sorting, sparse fieldsets,\n  filtering, handling errors).\n"
   },
   "servers": [
     {
@@ -82,6 +82,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "A page of refund objects.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -198,6 +209,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "201": {
             "description": "The created refund object (legacy behaviour documented by the seed page).",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -306,6 +328,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The refund object.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -469,6 +502,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The updated refund object.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -569,6 +613,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The order associated to the refund.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -613,6 +668,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The reference capture associated to the refund.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -652,6 +718,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The return associated to the refund, or `data` null when there is none.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -707,6 +784,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "A page of the refund's attachments.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -759,6 +847,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "A page of the refund's events.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -809,6 +908,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The capture object.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -957,6 +1067,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The updated capture object (after a `_refund` trigger, with the new refund reflected in its `refund_*` attributes).",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1123,6 +1244,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "A page of the capture's refunds.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1285,6 +1417,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The updated order object (after `_refund`, with its new `payment_status`).",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1431,6 +1574,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "A page of the order's refunds.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1503,6 +1657,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The updated return object.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1595,6 +1760,17 @@ export const commercelayerOpenApi = {
         "responses": {
           "200": {
             "description": "The return's refund, or `data` null when it has none yet.",
+            "headers": {
+              "X-Ratelimit-Limit": {
+                "$ref": "#/components/headers/RateLimitLimit"
+              },
+              "X-Ratelimit-Interval": {
+                "$ref": "#/components/headers/RateLimitInterval"
+              },
+              "X-Ratelimit-Remaining": {
+                "$ref": "#/components/headers/RateLimitRemaining"
+              }
+            },
             "content": {
               "application/vnd.api+json": {
                 "schema": {
@@ -1636,7 +1812,7 @@ export const commercelayerOpenApi = {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
-        "description": "`Authorization: Bearer <access_token>`. Tokens come from\n`POST https://auth.commercelayer.io/oauth/token` (OAuth2, JSON body): `client_credentials`\nfor integrations (client id + secret) and sales channels, `password`/`refresh_token` for\ncustomers, `authorization_code` for webapps. The token is a JWT that encodes the\norganization and the environment (test or live). Default lifetimes: integration 2 h,\nsales channel 4 h, webapp 2 h. Refund and capture endpoints are meant for integration\ntokens (admin or read-only role); whether sales-channel tokens can read refunds is not\ndocumented. A missing, expired or insufficient token gives 401.\n"
+        "description": "`Authorization: Bearer <access_token>`. Tokens come from\n`POST https://auth.commercelayer.io/oauth/token` (OAuth2, JSON body): `client_credentials`\nfor integrations (client id + secret) and sales channels, `password`/`refresh_token` for\ncustomers, `authorization_code` for webapps. The token is a JWT that encodes the\norganization and the environment (test or live). Default lifetimes: integration 2 h,\nsales channel 4 h, webapp 2 h. Refund and capture endpoints are meant for integration\ntokens (admin or read-only role); whether sales-channel tokens can read refunds is not\ndocumented. An invalid, revoked or expired token gives 401 `INVALID_TOKEN` (the body the\nAPI sent for a revoked token in commercelayer-js-auth's `revoke.spec.ts`; the official SDK\ncalls its `refreshToken` callback on exactly this code, once, when the JWT's `exp` has\npassed). Assumption: a missing or malformed `Authorization` header gets the same answer (no\nsource shows one). A valid token without the permission (e.g. a read-only integration\nwriting) gives 401 `UNAUTHORIZED`.\n"
       }
     },
     "parameters": {
@@ -1956,21 +2132,24 @@ export const commercelayerOpenApi = {
     },
     "headers": {
       "RateLimitLimit": {
-        "description": "The number of requests allowed in the current window (the SDK utilities read it as the average limit).",
+        "description": "The number of requests the average limit allows in its window (for refunds and captures, an\nuncacheable class: 100 in test, 200 in live, reads and writes counted apart).\n",
+        "required": true,
         "schema": {
           "type": "integer",
           "minimum": 0
         }
       },
       "RateLimitInterval": {
-        "description": "The length of the rate-limit window, in seconds.",
+        "description": "The length of the average limit's sliding window, in seconds (60).",
+        "required": true,
         "schema": {
           "type": "integer",
           "minimum": 0
         }
       },
       "RateLimitRemaining": {
-        "description": "The number of requests left in the current window.",
+        "description": "The number of requests left in the sliding window before the average limit is reached. The\nburst limit (per endpoint per 10 s) is not reported in headers.\n",
+        "required": true,
         "schema": {
           "type": "integer",
           "minimum": 0
@@ -1980,6 +2159,17 @@ export const commercelayerOpenApi = {
     "responses": {
       "BadRequest": {
         "description": "Bad request, e.g. the body's `data.id` differs from the id in the URL\n(`KEY_NOT_INCLUDED_IN_URL`), or a query parameter is invalid (`INVALID_PAGE_VALUE`,\n`INVALID_SORT_CRITERIA`, `INVALID_INCLUDE`, `INVALID_FIELD`, `INVALID_FILTER_VALUE`; codes\nfrom Commerce Layer's own error list — the per-resource docs do not list 400 for GETs).\n",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -2027,6 +2217,15 @@ export const commercelayerOpenApi = {
             "schema": {
               "type": "string"
             }
+          },
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
           }
         },
         "content": {
@@ -2053,7 +2252,18 @@ export const commercelayerOpenApi = {
         }
       },
       "Unauthorized": {
-        "description": "The access token is missing, invalid, expired (`INVALID_TOKEN`, which the SDK refreshes\nonce when configured to) or lacks the permissions for this action (`UNAUTHORIZED`; the\nAPI has no 403).\n",
+        "description": "The access token is missing, invalid, revoked or expired (`INVALID_TOKEN`, on which the\nofficial SDK refreshes the token once when given a `refreshToken` callback and the JWT's\n`exp` has passed), or lacks the permissions for this action (`UNAUTHORIZED`; the API has no\n403). Only `status` and `code` are what clients rely on.\n",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -2061,7 +2271,8 @@ export const commercelayerOpenApi = {
             },
             "examples": {
               "unauthorized": {
-                "summary": "Access denied",
+                "summary": "A valid token without the permission for the action",
+                "description": "Code and detail as a sales-channel token listing orders got them (a comment in a\nCommerce Layer sample's `useGetToken.ts`). Assumption: the title, which no source shows.\n",
                 "value": {
                   "errors": [
                     {
@@ -2074,8 +2285,8 @@ export const commercelayerOpenApi = {
                 }
               },
               "invalidToken": {
-                "summary": "Expired or invalid token",
-                "description": "The SDK relies only on `status` 401 with `code` INVALID_TOKEN; the title and detail wording here is illustrative.",
+                "summary": "Invalid, revoked or expired token",
+                "description": "The API's answer to a revoked token, as recorded in commercelayer/commercelayer-js-auth\n`packages/js-auth/src/revoke.spec.ts` (commit 117ff588); expired tokens get the same\ncode, the one the official SDK refreshes on.\n",
                 "value": {
                   "errors": [
                     {
@@ -2093,6 +2304,17 @@ export const commercelayerOpenApi = {
       },
       "NotFound": {
         "description": "No resource with this id exists (or it is outside the token's scope).",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -2118,6 +2340,17 @@ export const commercelayerOpenApi = {
       },
       "NotAcceptable": {
         "description": "The `Accept` header is not `application/vnd.api+json`.",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -2143,6 +2376,17 @@ export const commercelayerOpenApi = {
       },
       "UnsupportedMediaType": {
         "description": "The request body's `Content-Type` is not `application/vnd.api+json`.",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {
@@ -2168,6 +2412,17 @@ export const commercelayerOpenApi = {
       },
       "UnprocessableEntity": {
         "description": "Validation failed. Each error carries `code: VALIDATION_ERROR`, a `source.pointer` to the\nattribute (`/data/attributes/<name>`) or relationship (`/data/relationships/<name>`) and\n`meta.error` naming the failed check (e.g. `blank`, `taken`, `less_than_or_equal_to`).\n",
+        "headers": {
+          "X-Ratelimit-Limit": {
+            "$ref": "#/components/headers/RateLimitLimit"
+          },
+          "X-Ratelimit-Interval": {
+            "$ref": "#/components/headers/RateLimitInterval"
+          },
+          "X-Ratelimit-Remaining": {
+            "$ref": "#/components/headers/RateLimitRemaining"
+          }
+        },
         "content": {
           "application/vnd.api+json": {
             "schema": {

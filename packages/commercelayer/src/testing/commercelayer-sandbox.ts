@@ -59,14 +59,44 @@ export type CommercelayerCredentials = {
   accessToken: string;
 };
 
+export interface CommercelayerTokenOptions {
+  /**
+   * Seconds from now (the sandbox clock) until the token expires; 0 or less issues an expired one.
+   * Default: the sandbox's `tokenLifetime`.
+   */
+  expiresIn?: number;
+  /**
+   * The integration's role: `admin` may read and write; `read_only` may only read, and its writes are
+   * answered 401 `UNAUTHORIZED` (the API has no 403). Default `admin`.
+   */
+  role?: 'admin' | 'read_only';
+}
+
 export type CommercelayerSandbox = Sandbox<CommercelayerCredentials, CommercelayerPaymentInput> & {
+  /**
+   * Issues another access token of the sandbox's integration, as `POST https://auth.commercelayer.io/oauth/token`
+   * (client_credentials) would: for an SDK's `refreshToken` callback, expired tokens and read-only roles.
+   */
+  issueAccessToken(options?: CommercelayerTokenOptions): string;
   /**
    * Seeds a return of a seeded capture's order, with that capture as its `reference_capture`, and returns
    * its id: `PATCH /returns/{id}` with `_refund: true` then refunds it. Throws a TypeError on bad input.
    */
   createReturn(input: CommercelayerReturnInput): string;
 };
-export type CommercelayerSandboxOptions = SandboxOptions;
+
+export interface CommercelayerSandboxOptions extends SandboxOptions {
+  /** Lifetime of the access tokens the sandbox issues, in seconds. Default 7200 (an integration token's default). */
+  tokenLifetime?: number;
+  /** The environment: `meta.mode`, the tokens' `test` claim and which rate limits apply. Default `test`. */
+  mode?: 'test' | 'live';
+  /**
+   * Answer 429 once a rate limit is exceeded. Default `false`: requests are counted and the
+   * `X-Ratelimit-*` headers sent on every response, but none is refused, because tests send hundreds of
+   * requests within one (often frozen) sandbox minute, far above the test limits.
+   */
+  enforceRateLimits?: boolean;
+}
 
 type Json = Record<string, unknown>;
 type RefundAttributes = CommercelayerRefundAttributes;
@@ -77,6 +107,17 @@ const base64url = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 const digits = '0123456789';
 /** Amounts with more significant digits would lose exactness as `amount_float` (a JSON number). */
 const maxAmount = 999_999_999_999_999;
+
+/**
+ * Commerce Layer's rate limits for uncacheable endpoints (refunds and captures are not on the docs'
+ * cacheable list), per environment: `average` over one minute summed across a class's endpoints, reads
+ * and writes counted apart, and `burst` over 10 s per endpoint (docs: core/rate-limits; numbers as in
+ * `@commercelayer/sdk-utils` `rate_limit.ts`; that writes share them comes from a third-party summary).
+ * The `X-Ratelimit-*` headers describe the average limit, as sdk-utils reads them.
+ */
+const rateLimits = { test: { average: 100, burst: 25 }, live: { average: 200, burst: 50 } };
+const averageWindowMs = 60_000;
+const burstWindowMs = 10_000;
 
 interface Order {
   id: string;
@@ -200,6 +241,29 @@ function guard(handler: (request: OperationRequest) => SandboxResponse) {
     }
   };
 }
+
+// The body the API sends for an invalid or revoked token (the API's answer recorded in
+// commercelayer/commercelayer-js-auth packages/js-auth/src/revoke.spec.ts); the SDK refreshes on this code.
+const invalidToken = () =>
+  errors(401, [
+    { title: 'Invalid token', detail: 'The access token you provided is invalid.', code: 'INVALID_TOKEN' },
+  ]);
+
+// A valid token without the permission for the action: code and detail as a sales-channel token listing
+// orders got them (recorded in a Commerce Layer sample's `useGetToken.ts`); assumption: the title, which
+// no source shows.
+const accessDenied = () =>
+  errors(401, [
+    {
+      title: 'Access denied',
+      detail: 'You are not authorized to perform this action on the requested resource.',
+      code: 'UNAUTHORIZED',
+    },
+  ]);
+
+// Not documented beyond the status: the JSON:API error shape of every other 4xx.
+const tooManyRequests = (detail: string) =>
+  errors(429, [{ title: 'Too many requests', detail, code: 'TOO_MANY_REQUESTS' }]);
 
 const recordNotFound = (id: string) =>
   errors(404, [
@@ -754,31 +818,96 @@ function invalidRequest(violations: string[], operationId: string): SandboxRespo
  * paginated as JSON:API documents, retrieved and updated. Every request and response is validated
  * against `specs/commercelayer.yaml`.
  */
-export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions): CommercelayerSandbox {
+export function createCommercelayerSandbox(options: CommercelayerSandboxOptions = {}): CommercelayerSandbox {
   const orders = new Map<string, Order>();
   const captures = new Map<string, Capture>();
   const refunds = new Map<string, Refund>();
   const returns = new Map<string, ReturnRecord>();
   // Set up with the sandbox's tools (ids, clock) when `createSandbox` runs its definition.
   let seedReturn!: CommercelayerSandbox['createReturn'];
+  const { tokenLifetime = 7200, mode = 'test', enforceRateLimits = false } = options;
+  if (!Number.isSafeInteger(tokenLifetime) || tokenLifetime <= 0)
+    throw new TypeError(
+      'createCommercelayerSandbox: "tokenLifetime" must be a positive whole number of seconds',
+    );
+  if (mode !== 'test' && mode !== 'live')
+    throw new TypeError('createCommercelayerSandbox: "mode" must be "test" or "live"');
+  let issueAccessToken!: CommercelayerSandbox['issueAccessToken'];
 
   const sandbox = createSandbox(options, (tools) => {
     const organization = 'sandbox';
     const organizationId = tools.randomId(10);
     const encode = (value: Json) =>
       btoa(JSON.stringify(value)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-    // JWT-shaped like Commerce Layer's integration tokens (the payload names the organization); the
-    // signature is random and never checked: only this exact token is accepted.
-    const accessToken = [
-      encode({ alg: 'HS512', typ: 'JWT' }),
-      encode({
-        organization: { id: organizationId, slug: organization, enterprise: false },
-        application: { id: tools.randomId(10), kind: 'integration', public: false },
-        scope: 'market:all',
-        test: true,
-      }),
-      tools.randomId(86, base64url),
-    ].join('.');
+    /** The tokens issued: when each expires (ms, sandbox clock) and its role. Never forgotten. */
+    const grants = new Map<string, { expiresAt: number; role: 'admin' | 'read_only' }>();
+    // JWT-shaped like Commerce Layer's integration tokens (claims as js-auth's `JWTIntegration`: the SDK
+    // reads the organization, the domain from `iss` and `exp` to decide on a refresh); the signature is
+    // random and never checked: only the tokens issued here are accepted.
+    issueAccessToken = ({ expiresIn = tokenLifetime, role = 'admin' } = {}) => {
+      if (!Number.isSafeInteger(expiresIn))
+        throw new TypeError('issueAccessToken: "expiresIn" must be a whole number of seconds');
+      if (role !== 'admin' && role !== 'read_only')
+        throw new TypeError('issueAccessToken: "role" must be "admin" or "read_only"');
+      const issuedAt = Math.floor(tools.now().getTime() / 1000);
+      const token = [
+        encode({ alg: 'HS512', typ: 'JWT' }),
+        encode({
+          organization: { id: organizationId, slug: organization, enterprise: false, region: 'eu-west-1' },
+          application: { id: tools.randomId(10), kind: 'integration', public: false },
+          scope: 'market:all',
+          exp: issuedAt + expiresIn,
+          test: mode === 'test',
+          iat: issuedAt,
+          iss: 'https://auth.commercelayer.io',
+        }),
+        tools.randomId(86, base64url),
+      ].join('.');
+      grants.set(token, { expiresAt: (issuedAt + expiresIn) * 1000, role });
+      return token;
+    };
+    const accessToken = issueAccessToken();
+    /** The grant of the request's bearer token, unless it is missing, unknown or expired. */
+    const grantOf = (headers: Headers) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+      const grant = token === undefined ? undefined : grants.get(token);
+      return grant && tools.now().getTime() < grant.expiresAt ? grant : undefined;
+    };
+
+    // Sliding windows of request times (sandbox clock), per class and per class and endpoint; each keeps
+    // only its latest `limit` times, all a sliding-window count up to the limit needs.
+    const windows = new Map<string, number[]>();
+    const recent = (key: string, windowMs: number, limit: number, time: number) => {
+      const times = (windows.get(key) ?? []).filter((at) => at > time - windowMs).slice(-limit);
+      windows.set(key, times);
+      return times;
+    };
+    function meter({ method, path }: { method: string; path: string }) {
+      const limits = rateLimits[mode];
+      const time = tools.now().getTime();
+      const kind = method === 'GET' ? 'read' : 'write';
+      // Assumption: an endpoint is a resource collection (`/refunds`, `/captures` and their items).
+      const average = recent(kind, averageWindowMs, limits.average, time);
+      const burst = recent(`${kind} ${path.split('/')[1]}`, burstWindowMs, limits.burst, time);
+      const over =
+        average.length >= limits.average ? 'average' : burst.length >= limits.burst ? 'burst' : undefined;
+      const refused = enforceRateLimits && over !== undefined;
+      // Assumption: refused requests are not counted (the docs: blocked until the rate drops below the limit).
+      if (!refused) {
+        average.push(time);
+        burst.push(time);
+      }
+      const headers = {
+        'x-ratelimit-limit': String(limits.average),
+        'x-ratelimit-interval': String(averageWindowMs / 1000),
+        'x-ratelimit-remaining': String(Math.max(0, limits.average - average.length)),
+      };
+      if (!refused) return { headers };
+      return {
+        headers,
+        refused: tooManyRequests(`The ${over} rate limit for ${kind} requests was exceeded.`),
+      };
+    }
     const now = () => tools.now().toISOString();
 
     function uniqueId(taken: Map<string, unknown>): string {
@@ -964,7 +1093,7 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
     function render(node: Node, include: IncludeTree | undefined, shape: Shape): Json {
       const { type, id } = identify(node);
       const self = `${shape.base}/${type}/${id}`;
-      const meta = { mode: 'test', organization_id: organizationId };
+      const meta = { mode, organization_id: organizationId };
       // Sparse fieldsets are modelled for refunds and captures only.
       const fields =
         node.type === 'refunds' || node.type === 'captures' ? shape.fields[node.type] : undefined;
@@ -1299,18 +1428,19 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       spec: commercelayerOpenApi,
       mediaType: jsonApi,
       credentials: { organization, accessToken },
-      authenticate: (headers) =>
-        /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1] === accessToken,
-      unauthorized: (operationId) =>
+      authenticate: (headers, { method }) => {
+        const grant = grantOf(headers);
+        return grant !== undefined && (grant.role === 'admin' || method === 'GET');
+      },
+      // Missing, malformed, unknown and expired tokens all get INVALID_TOKEN (assumption for the missing
+      // and malformed ones: no source shows them); a valid token lacking the role gets UNAUTHORIZED.
+      unauthorized: (operationId, headers) =>
         operationId === 'createRefund'
           ? methodNotAllowed()
-          : errors(401, [
-              {
-                title: 'Access denied',
-                detail: 'You are not authorized to perform this action on the requested resource.',
-                code: 'UNAUTHORIZED',
-              },
-            ]),
+          : grantOf(headers)
+            ? accessDenied()
+            : invalidToken(),
+      meter,
       invalidRequest,
       // Not documented; the JSON:API error shape of every other 4xx.
       notFound: () =>
@@ -1318,12 +1448,11 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
           { title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' },
         ]),
       faultBody: (status) => {
+        if (status === 429) return tooManyRequests('Too many requests (sandbox fault).').body;
         const [title, code] =
-          status === 429
-            ? ['Too many requests', 'TOO_MANY_REQUESTS']
-            : status === 503
-              ? ['Service unavailable', 'SERVICE_UNAVAILABLE']
-              : ['Internal server error', 'INTERNAL_SERVER_ERROR'];
+          status === 503
+            ? ['Service unavailable', 'SERVICE_UNAVAILABLE']
+            : ['Internal server error', 'INTERNAL_SERVER_ERROR'];
         return errors(status, [{ title, detail: `${title} (sandbox fault).`, code }]).body;
       },
       createPayment(given) {
@@ -1529,5 +1658,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
       },
     };
   });
-  return Object.assign(sandbox, { createReturn: (input: CommercelayerReturnInput) => seedReturn(input) });
+  return Object.assign(sandbox, {
+    createReturn: (input: CommercelayerReturnInput) => seedReturn(input),
+    issueAccessToken,
+  });
 }

@@ -5,5 +5,6 @@ export type {
   CommercelayerReturnInput,
   CommercelayerSandbox,
   CommercelayerSandboxOptions,
+  CommercelayerTokenOptions,
 } from './commercelayer-sandbox.js';
 export { createCommercelayerSandbox } from './commercelayer-sandbox.js';

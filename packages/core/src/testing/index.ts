@@ -4,6 +4,7 @@ export { createSandbox } from './create-sandbox.js';
 export type { ActiveFault, FaultControl, FaultKind, FaultMatch, FaultSpec } from './faults.js';
 export { faultKinds } from './faults.js';
 export type {
+  Metered,
   OperationHandler,
   OperationRequest,
   SandboxDefinition,

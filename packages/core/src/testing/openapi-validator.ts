@@ -31,7 +31,7 @@ interface CompiledOperation {
   responses: Map<
     string,
     {
-      headers: { name: string; required: boolean; validate: Validate }[];
+      headers: { name: string; required: boolean; schema: JsonObject | undefined; validate: Validate }[];
       media: Map<string, Validate | undefined>;
     }
   >;
@@ -164,7 +164,7 @@ export class OpenApiValidator {
       const value = response.headers.get(header.name);
       if (value === null) {
         if (header.required) violations.push(`response header "${header.name}" is required`);
-      } else if (!header.validate(value)) {
+      } else if (!header.validate(coerce(value, header.schema))) {
         violations.push(...describe(header.validate, `response header "${header.name}"`));
       }
     }
@@ -308,6 +308,7 @@ export class OpenApiValidator {
           return {
             name,
             required: Boolean(header.required),
+            schema: this.#deref(header.schema as JsonObject | undefined),
             validate: this.#validator(...headerLocation, 'schema'),
           };
         },
@@ -379,7 +380,7 @@ function deepObject(query: URLSearchParams, name: string): JsonObject | undefine
   return result;
 }
 
-/** Turns a parameter's text into the JSON type its schema asks for, so the schema can judge it. */
+/** Turns a parameter's or header's text into the JSON type its schema asks for, so the schema can judge it. */
 function coerce(raw: unknown, schema: JsonObject | undefined): unknown {
   if (Array.isArray(raw)) {
     const items = (schema?.items ?? undefined) as JsonObject | undefined;

@@ -70,9 +70,15 @@ export interface SandboxDefinition {
   /** Media type of JSON responses. */
   mediaType: string;
   handlers: Record<string, OperationHandler>;
-  authenticate(headers: Headers): boolean;
-  /** The provider's answer to missing or wrong credentials. */
-  unauthorized(operationId: string): SandboxResponse;
+  /** Whether the request's credentials allow this operation. */
+  authenticate(headers: Headers, operation: { operationId: string; method: string }): boolean;
+  /** The provider's answer to missing, wrong, expired or insufficient credentials. */
+  unauthorized(operationId: string, headers: Headers): SandboxResponse;
+  /**
+   * Rate limiting, for providers that model it: counts the request (before credentials are checked, as a
+   * limit per client is); `headers` go on every answer to it, `refused` (a 429) answers it instead.
+   */
+  meter?(request: { operationId: string; method: string; path: string }): Metered;
   /** The provider's answer to a request that breaks the spec. */
   invalidRequest(violations: string[], operationId: string): SandboxResponse;
   /** The provider's answer to a path or method it does not serve. */
@@ -82,6 +88,12 @@ export interface SandboxDefinition {
   createPayment(input: SandboxPaymentInput & Record<string, unknown>): string;
   refunds(): SandboxLedgerEntry[];
   credentials: Record<string, string>;
+}
+
+/** What `meter` decided for one request. */
+export interface Metered {
+  headers: Record<string, string>;
+  refused?: SandboxResponse;
 }
 
 /** Thrown (in process) or answered as 500 (over HTTP) when the sandbox itself breaks the provider's spec. */
@@ -273,6 +285,15 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     const matched = validator.match(request.method, apiPath);
     if (!matched) return respond(definition.notFound());
 
+    const metered = definition.meter?.({
+      operationId: matched.operationId,
+      method: request.method,
+      path: apiPath,
+    });
+    const pathname = new URL(request.url).pathname;
+    const baseUrl = `${new URL(request.url).origin}${pathname.slice(0, pathname.length - apiPath.length)}`;
+    // A refused request reaches neither the faults nor the handlers.
+    if (metered?.refused) return process(request, matched, baseUrl, metered);
     const fault = faults.take({ operationId: matched.operationId, method: request.method, path: apiPath });
     if (fault) {
       switch (fault.kind) {
@@ -282,12 +303,13 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
         case 'http-503':
           return respond({
             status: Number(fault.kind.slice(5)),
+            headers: metered?.headers,
             body: definition.faultBody(Number(fault.kind.slice(5))),
           });
         case 'http-429':
           return respond({
             status: 429,
-            headers: { 'retry-after': String(fault.retryAfter ?? 1) },
+            headers: { ...metered?.headers, 'retry-after': String(fault.retryAfter ?? 1) },
             body: definition.faultBody(429),
           });
         case 'delay':
@@ -298,18 +320,16 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       }
     }
 
-    const pathname = new URL(request.url).pathname;
-    const baseUrl = `${new URL(request.url).origin}${pathname.slice(0, pathname.length - apiPath.length)}`;
     switch (fault?.kind) {
       case 'drop-after-commit':
-        await process(request, matched, baseUrl);
+        await process(request, matched, baseUrl, metered);
         return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
       case 'slow': {
         // Processed late even when the caller has given up; answered only if it is still there.
         const late = await detached(request);
         await sleep(fault.ms ?? 100);
         try {
-          const outcome = await process(late, matched, baseUrl);
+          const outcome = await process(late, matched, baseUrl, metered);
           return request.signal.aborted ? { type: 'hang' } : outcome;
         } catch (error) {
           // Nobody is waiting for this answer: `settled()` reports it.
@@ -320,20 +340,20 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       }
       case 'gateway-error': {
         const status = fault.status ?? 502;
-        if (!fault.ms) await process(request, matched, baseUrl);
+        if (!fault.ms) await process(request, matched, baseUrl, metered);
         else {
           const late = await detached(request);
           const ms = fault.ms;
           track(
             sleep(ms)
-              .then(() => process(late, matched, baseUrl))
+              .then(() => process(late, matched, baseUrl, metered))
               .catch((error: unknown) => void lateFailures.push(error)),
           );
         }
         return { type: 'response', response: gatewayPage(status) };
       }
       case 'garbage-200':
-        if (fault.commit !== false) await process(request, matched, baseUrl);
+        if (fault.commit !== false) await process(request, matched, baseUrl, metered);
         return {
           type: 'response',
           response: new Response('<html><body>OK</body></html>', {
@@ -342,7 +362,7 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
           }),
         };
       default:
-        return process(request, matched, baseUrl);
+        return process(request, matched, baseUrl, metered);
     }
   }
 
@@ -350,10 +370,14 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     request: Request,
     matched: MatchedOperation,
     baseUrl: string,
+    metered: Metered | undefined,
   ): Promise<SandboxOutcome> {
     const url = new URL(request.url);
     const answer = (response: SandboxResponse) => {
-      const outgoing = jsonResponse(definition.mediaType, response);
+      const outgoing = jsonResponse(definition.mediaType, {
+        ...response,
+        headers: { ...metered?.headers, ...response.headers },
+      });
       const violations = validator
         .validateResponse(matched, {
           status: response.status,
@@ -366,8 +390,11 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       if (violations.length > 0) throw new SandboxResponseError(matched.operationId, violations);
       return { type: 'response', response: outgoing } as const;
     };
-    if (!definition.authenticate(request.headers))
-      return answer(definition.unauthorized(matched.operationId));
+    if (metered?.refused) return answer(metered.refused);
+    if (
+      !definition.authenticate(request.headers, { operationId: matched.operationId, method: request.method })
+    )
+      return answer(definition.unauthorized(matched.operationId, request.headers));
     const { body, malformed } = await readBody(request);
     const violations = malformed
       ? ['request body is not valid JSON']
