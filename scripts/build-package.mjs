@@ -8,7 +8,7 @@
 //                       clients) is shaken out. Their ./testing entries stay imports. turbo's `^build` still builds
 //                       and checks them first.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -40,6 +40,12 @@ const common = {
   logLevel: 'warning',
   plugins: inlineWorkspace ? [inlineWorkspacePackages()] : [],
 };
+
+// The User-Agent's version is a generated constant (scripts/generate.mjs): never publish a stale one.
+const versionModule = 'src/generated/version.gen.ts';
+if (existsSync(versionModule) && !readFileSync(versionModule, 'utf8').includes(`'${pkg.version}'`)) {
+  throw new Error(`${versionModule} is not at version ${pkg.version}: run \`pnpm generate\``);
+}
 
 rmSync('dist', { recursive: true, force: true });
 run('tsc', ['-p', 'tsconfig.build.json', '--emitDeclarationOnly']);
