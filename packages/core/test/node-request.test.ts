@@ -253,7 +253,9 @@ describe('compressed answers (node:http)', () => {
   it('leaves a coding it did not offer, or several, as they are (as fetch leaves an unknown one)', async () => {
     expect(await (await nodeRequest(`${base}/zstd`, { method: 'GET' }))?.text()).toBe('as sent');
     const chained = await nodeRequest(`${base}/chain`, { method: 'GET' });
-    expect(Buffer.from((await chained?.arrayBuffer()) ?? new ArrayBuffer(0))).toEqual(encoded['/chain']![1]());
+    expect(Buffer.from((await chained?.arrayBuffer()) ?? new ArrayBuffer(0))).toEqual(
+      encoded['/chain']![1](),
+    );
   });
 
   it.each([
