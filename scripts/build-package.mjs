@@ -8,7 +8,7 @@
 //                       clients) is shaken out. Their ./testing entries stay imports. turbo's `^build` still builds
 //                       and checks them first.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -44,6 +44,12 @@ const common = {
   logLevel: 'warning',
   plugins: inlineWorkspace ? [inlineWorkspacePackages()] : [],
 };
+
+// The User-Agent's version is a generated constant (scripts/generate.mjs): never publish a stale one.
+const versionModule = 'src/generated/version.gen.ts';
+if (existsSync(versionModule) && !readFileSync(versionModule, 'utf8').includes(`'${pkg.version}'`)) {
+  throw new Error(`${versionModule} is not at version ${pkg.version}: run \`pnpm generate\``);
+}
 
 rmSync('dist', { recursive: true, force: true });
 run('tsc', ['-p', 'tsconfig.build.json', '--emitDeclarationOnly']);

@@ -2,6 +2,8 @@
 // - packages/<provider>/src/generated/<provider>.gen.ts   types, by openapi-typescript via redocly.yaml
 // - packages/<provider>/src/generated/<provider>.openapi.gen.ts   the spec as a module, for the sandbox validator
 // - packages/core/src/generated/iso4217.gen.ts   currency exponents from ISO 4217 list one
+// - packages/<provider>/src/generated/version.gen.ts   the package's version, for its User-Agent; run this after
+//   `changeset version` (the build and check:generated fail while it differs from package.json)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -98,6 +100,21 @@ function generateCurrencies() {
   );
 }
 
+// A constant, not a read of package.json at run time: bundlers and the facade's inlined build need none.
+function generateVersions() {
+  const { apis } = parse(readFileSync(join(root, 'redocly.yaml'), 'utf8'));
+  for (const provider of Object.keys(apis)) {
+    const manifest = `packages/${provider}/package.json`;
+    const { version } = JSON.parse(readFileSync(join(root, manifest), 'utf8'));
+    write(
+      join(root, `packages/${provider}/src/generated/version.gen.ts`),
+      `${header(manifest)}\n/** The package's version, sent in its User-Agent. */\n` +
+        `export const version = '${version}';\n`,
+    );
+  }
+}
+
 generateTypes();
 generateSpecModules();
 generateCurrencies();
+generateVersions();

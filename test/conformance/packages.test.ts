@@ -34,8 +34,15 @@ describe.each(providers)('packages/%s', (provider) => {
       expect(existsSync(join(root, directory, file)), `${directory}/${file}`).toBe(true);
     }
     expect(readdirSync(join(root, directory, 'src/generated')).sort()).toEqual(
-      [`${provider}.gen.ts`, `${provider}.openapi.gen.ts`].sort(),
+      [`${provider}.gen.ts`, `${provider}.openapi.gen.ts`, 'version.gen.ts'].sort(),
     );
+  });
+
+  it("sends package.json's version in its User-Agent", async () => {
+    const generated = await import(/* @vite-ignore */ join(root, directory, 'src/generated/version.gen.ts'));
+    expect(generated.version).toBe(manifest.version);
+    const client = readFileSync(join(root, directory, `src/${provider}-client.ts`), 'utf8');
+    expect(client).toContain(`'User-Agent': userAgent('${provider}', version),`);
   });
 
   it('has the shared package.json shape', () => {

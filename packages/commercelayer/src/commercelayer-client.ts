@@ -3,9 +3,11 @@ import {
   type CommonClientOptions,
   requireStringOption,
   resolveCommonOptions,
+  userAgent,
 } from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/commercelayer.gen.js';
+import { version } from './generated/version.gen.js';
 
 /** The JSON:API media type: Commerce Layer answers 406 without it in `Accept`, 415 without it in `Content-Type`. */
 const jsonApi = 'application/vnd.api+json';
@@ -79,6 +81,8 @@ export function commercelayerClientConfig(options: CommercelayerClientOptions, o
     // Set after the caller's headers so they win over them, and as client headers so they win over
     // openapi-fetch's default `Content-Type: application/json` for bodies.
     headers: {
+      // Before the caller's headers, so that a `User-Agent` among them replaces it.
+      'User-Agent': userAgent('commercelayer', version),
       ...options.headers,
       Accept: jsonApi,
       'Content-Type': jsonApi,

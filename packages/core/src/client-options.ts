@@ -33,8 +33,18 @@ export interface CommonClientOptions {
    * elsewhere.
    */
   fetch?: (request: Request) => Promise<Response>;
-  /** Extra headers sent with every request. */
+  /** Extra headers sent with every request. A `User-Agent` among them replaces refundkit's. */
   headers?: Record<string, string>;
+}
+
+/**
+ * The `User-Agent` of a refundkit package, `refundkit-<provider>/<version> (node/<process.version>)`: the
+ * RFC 9110 product-and-comment form, with the runtime in the comment. The comment is left out where there
+ * is no `process` (edge runtimes).
+ */
+export function userAgent(provider: string, version: string): string {
+  const node = (globalThis as { process?: { version?: string } }).process?.version;
+  return `refundkit-${provider}/${version}${node ? ` (node/${node})` : ''}`;
 }
 
 /** Checks the options every client shares and returns the base URL to use. */

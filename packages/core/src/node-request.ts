@@ -3,6 +3,7 @@
 // and a FinalizationRegistry; that costs 10–20 % of a loopback call, and an attempt always has a signal
 // (its timeout). Elsewhere (edge runtimes, Deno, browsers) attempts use the global `fetch`.
 import type * as Http from 'node:http';
+import type { Readable, Transform } from 'node:stream';
 
 type NodeHttp = Pick<typeof Http, 'request'>;
 
@@ -20,6 +21,23 @@ function clientFor(url: string): NodeHttp | undefined {
 
 /** Statuses whose `Response` must have a null body (Node reports 1xx answers as events, not responses). */
 const nullBodyStatuses = new Set([204, 205, 304]);
+
+/**
+ * The most an answer's body may hold, as received and once decoded, so that neither a huge answer nor a
+ * small compressed one that inflates to gigabytes (a zip bomb) can exhaust memory. PayOp lists every refund
+ * of a merchant in one unpaginated answer, about 2 kB each: this leaves room for some 60 000.
+ */
+export const maxBodyBytes = 128 * 1024 * 1024;
+
+// The content codings `Accept-Encoding` offers, by the `node:zlib` function that makes a decoder for each.
+// Answers in another coding, or in several (no provider does that unasked), are left as they are, as
+// `fetch` leaves an unknown one.
+const decoders = new Map([
+  ['gzip', 'createGunzip'],
+  ['x-gzip', 'createGunzip'],
+  ['deflate', 'createInflate'],
+  ['br', 'createBrotliDecompress'],
+]);
 
 /**
  * Sends `init` to `url` with `node:http(s)` and resolves with the whole answer as a `Response`, or
@@ -48,14 +66,37 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
               : (init.headers as Http.OutgoingHttpHeaders | undefined),
         },
         (response) => {
+          const status = response.statusCode ?? 0;
+          const encoding = response.headers['content-encoding'];
+          const decoder =
+            !nullBodyStatuses.has(status) && decoders.get(encoding?.trim().toLowerCase() as string);
+          // Decoded as it arrives, so that only the decoded body is held.
+          const body: Readable = decoder
+            ? response.pipe(
+                (nodeProcess!.getBuiltinModule!('node:zlib') as Record<string, () => Transform>)[decoder]!(),
+              )
+            : response;
+          // An answer whose body is too large or does not decode fails like one whose JSON does not parse: an
+          // Error without a `code`, which runAttempt leaves as it is rather than call it a network failure,
+          // so a create that got it is in doubt. zlib's messages name the fault, never the bytes.
+          const unreadable = (message: string) => {
+            body.destroy();
+            response.destroy();
+            fail(new Error(`the ${status} answer's ${decoder ? `${encoding} ` : ''}body ${message}`));
+          };
           const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let size = 0;
+          body.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= maxBodyBytes) chunks.push(chunk);
+            else unreadable(`is larger than ${maxBodyBytes} bytes`);
+          });
           response.on('error', fail);
-          response.on('end', () => {
+          if (decoder) body.on('error', (error) => unreadable(`cannot be decoded: ${error.message}`));
+          body.on('end', () => {
             const headers = new Headers();
             const raw = response.rawHeaders;
             for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-            const status = response.statusCode ?? 0;
             resolve(
               new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
                 status,
@@ -71,6 +112,8 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
       // fetch throws for the same header, so it is not mistaken for a network failure.
       throw new TypeError((error as Error).message);
     }
+    // Answers are decoded above; a caller's own `Accept-Encoding` is sent as it is.
+    if (!request.hasHeader('accept-encoding')) request.setHeader('accept-encoding', 'gzip, deflate, br');
     request.on('error', fail);
     request.on('close', () => signal?.removeEventListener('abort', abort));
     if (signal?.aborted) return abort();

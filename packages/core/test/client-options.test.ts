@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requireStringOption, resolveCommonOptions } from '../src/client-options.js';
+import { requireStringOption, resolveCommonOptions, userAgent } from '../src/client-options.js';
 
 describe('requireStringOption', () => {
   it('returns a present string', () => {
@@ -44,5 +44,22 @@ describe('resolveCommonOptions', () => {
     expect(() => resolveCommonOptions({ headers: 'x' as never }, 'createX', 'https://a.b')).toThrow(
       /"headers"/,
     );
+  });
+});
+
+describe('userAgent', () => {
+  it('names the package, its version and the Node version', () => {
+    expect(userAgent('payop', '1.2.3')).toBe(`refundkit-payop/1.2.3 (node/${process.version})`);
+  });
+
+  it('leaves the runtime out where there is no process (edge runtimes)', () => {
+    const saved = globalThis.process;
+    try {
+      // @ts-expect-error: simulating a runtime without `process`
+      globalThis.process = undefined;
+      expect(userAgent('smartpay', '1.0.0')).toBe('refundkit-smartpay/1.0.0');
+    } finally {
+      globalThis.process = saved;
+    }
   });
 });

@@ -3,9 +3,11 @@ import {
   type CommonClientOptions,
   requireStringOption,
   resolveCommonOptions,
+  userAgent,
 } from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/geins.gen.js';
+import { version } from './generated/version.gen.js';
 
 export const geinsBaseUrl = 'https://mgmtapi.geins.io';
 
@@ -48,6 +50,8 @@ export function geinsClientConfig(options: GeinsClientOptions, owner: string): C
   return {
     baseUrl: resolveCommonOptions(options, owner, geinsBaseUrl),
     headers: {
+      // Before the caller's headers, so that a `User-Agent` among them replaces it.
+      'User-Agent': userAgent('geins', version),
       ...options.headers,
       Accept: 'application/json',
       'X-ApiKey': apiKey,

@@ -3,9 +3,11 @@ import {
   type CommonClientOptions,
   requireStringOption,
   resolveCommonOptions,
+  userAgent,
 } from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/payop.gen.js';
+import { version } from './generated/version.gen.js';
 
 export const payopBaseUrl = 'https://api.payop.com';
 
@@ -31,6 +33,8 @@ export function payopClientConfig(options: PayopClientOptions, owner: string): C
   return {
     baseUrl: resolveCommonOptions(options, owner, payopBaseUrl),
     headers: {
+      // Before the caller's headers, so that a `User-Agent` among them replaces it.
+      'User-Agent': userAgent('payop', version),
       ...options.headers,
       Accept: 'application/json',
       // PayOp requires this header on every request, GETs included; openapi-fetch itself sets it only

@@ -3,9 +3,11 @@ import {
   type CommonClientOptions,
   requireStringOption,
   resolveCommonOptions,
+  userAgent,
 } from '@refundkit/core';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/smartpay.gen.js';
+import { version } from './generated/version.gen.js';
 
 export const smartpayBaseUrl = 'https://api.smartpay.co';
 
@@ -30,7 +32,13 @@ export function smartpayClientConfig(options: SmartpayClientOptions, owner: stri
   const secretKey = requireStringOption(options, owner, 'secretKey', secretKeyFormat);
   return {
     baseUrl: resolveCommonOptions(options, owner, smartpayBaseUrl),
-    headers: { ...options.headers, Accept: 'application/json', Authorization: `Basic ${secretKey}` },
+    headers: {
+      // Before the caller's headers, so that a `User-Agent` among them replaces it.
+      'User-Agent': userAgent('smartpay', version),
+      ...options.headers,
+      Accept: 'application/json',
+      Authorization: `Basic ${secretKey}`,
+    },
   };
 }
 
