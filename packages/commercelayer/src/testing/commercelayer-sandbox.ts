@@ -1000,6 +1000,13 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         errors(404, [
           { title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' },
         ]),
+      // 405 is in the docs' status table (fact sheet §4); 413 is not documented: the same JSON:API errors.
+      refused: (status, detail) =>
+        errors(status, [
+          status === 405
+            ? { title: 'Method not allowed', detail, code: 'METHOD_NOT_ALLOWED' }
+            : { title: 'Payload too large', detail, code: 'PAYLOAD_TOO_LARGE' },
+        ]),
       faultBody: (status) => {
         const [title, code] =
           status === 429

@@ -28,6 +28,16 @@ const error = (statusCode: number, errorCode: string, message: string): SandboxR
   body: { statusCode, errorCode, message, details: [] },
 });
 
+/** The offset a page token (base64 of it) stands for, or `undefined` for one the sandbox never issued. */
+function pageOffset(token: string): number | undefined {
+  try {
+    const offset = Number(atob(token));
+    return Number.isSafeInteger(offset) && offset >= 0 ? offset : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Canonical JSON (sorted keys) so a replayed request matches whatever its key order. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -113,11 +123,24 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       credentials: { secretKey },
       authenticate: (headers) => headers.get('authorization') === `Basic ${secretKey}`,
       unauthorized: () => ({ status: 401, body: { statusCode: 401, scheme: 'Basic', realm: 'api' } }),
-      invalidRequest: (violations) => ({
-        status: 400,
-        body: { statusCode: 400, errorCode: 'request.invalid', message: violations[0], details: violations },
-      }),
+      invalidRequest: (violations) =>
+        // An id that cannot be a refund's names no refund: the documented 404 of an unknown one.
+        violations.some((violation) => violation.startsWith('path parameter "refundId"'))
+          ? error(404, 'refund.not-found', 'Refund not found')
+          : {
+              status: 400,
+              body: {
+                statusCode: 400,
+                errorCode: 'request.invalid',
+                message: violations[0],
+                details: violations,
+              },
+            },
       notFound: () => error(404, 'not-found', 'No such route'),
+      // Assumption: no source documents Smartpay's 405 or 413; its error object, with codes in its
+      // `<resource>.<problem>` style.
+      refused: (status, text) =>
+        error(status, status === 405 ? 'method.not-allowed' : 'request.too-large', text),
       faultBody: (status) => ({
         statusCode: status,
         errorCode: 'unexpected_error',
@@ -162,7 +185,9 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
           const all = [...refunds.values()].reverse();
           const maxResults = Number(query.get('maxResults') ?? 20);
           const pageToken = query.get('pageToken') ?? undefined;
-          const offset = pageToken ? Number.parseInt(atob(pageToken), 10) || 0 : 0;
+          const offset = pageToken ? pageOffset(pageToken) : 0;
+          // Assumption: no source documents the answer to a token Smartpay never issued; its 400.
+          if (offset === undefined) return error(400, 'request.invalid', 'pageToken is not a page token');
           const data = all.slice(offset, offset + maxResults);
           const next = offset + maxResults < all.length ? btoa(String(offset + maxResults)) : undefined;
           return {
