@@ -1000,7 +1000,8 @@ export function createCommercelayerSandbox(options?: CommercelayerSandboxOptions
         errors(404, [
           { title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' },
         ]),
-      // 405 is in the docs' status table (fact sheet §4); 413 is not documented: the same JSON:API errors.
+      // 405 is in the docs' status table and "all the 4xx responses include an error object"
+      // (docs.commercelayer.io/developers/handling-errors); 413 is not documented: assumed the same.
       refused: (status, detail) =>
         errors(status, [
           status === 405
