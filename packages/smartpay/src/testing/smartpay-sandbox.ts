@@ -124,7 +124,8 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       authenticate: (headers) => headers.get('authorization') === `Basic ${secretKey}`,
       unauthorized: () => ({ status: 401, body: { statusCode: 401, scheme: 'Basic', realm: 'api' } }),
       invalidRequest: (violations) =>
-        // An id that cannot be a refund's names no refund: the documented 404 of an unknown one.
+        // Assumption: no source says what an id that cannot be a refund's gets; the documented 404 of an
+        // unknown refund. Other violations get request.invalid, on listRefunds too (its spec lists no 400).
         violations.some((violation) => violation.startsWith('path parameter "refundId"'))
           ? error(404, 'refund.not-found', 'Refund not found')
           : {
