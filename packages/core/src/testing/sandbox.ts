@@ -20,7 +20,7 @@ export interface SandboxOptions {
 }
 
 /** 1 MiB: see `SandboxOptions.maxBodyBytes`. */
-export const defaultMaxBodyBytes = 1024 * 1024;
+const defaultMaxBodyBytes = 1024 * 1024;
 
 /** One refund the sandbox recorded, provider-neutral, for assertions. */
 export interface SandboxLedgerEntry {
