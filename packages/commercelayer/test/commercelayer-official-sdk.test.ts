@@ -315,6 +315,11 @@ describe('the wire request of a partial refund: official SDK, typed client, adap
       'content-type': 'application/vnd.api+json',
       authorization: `Bearer ${sandbox.credentials.accessToken}`,
     };
+    // Ours also name themselves; the SDK leaves the User-Agent to the fetch it is given.
+    const ours = {
+      ...headers,
+      'user-agent': expect.stringMatching(/^refundkit-commercelayer\/\d+\.\d+\.\d+ \(node\//),
+    };
     const path = `/api/captures/${capture}`;
     // The SDK: one PATCH, no query, and an empty `relationships` member (its normalize() always writes one).
     expect(official).toHaveLength(1);
@@ -326,7 +331,7 @@ describe('the wire request of a partial refund: official SDK, typed client, adap
     });
     // The typed client: the same PATCH without `relationships`.
     expect(typed).toHaveLength(1);
-    expect(typed[0]!.headers).toEqual(headers);
+    expect(typed[0]!.headers).toEqual(ours);
     expect(`${typed[0]!.url.pathname}${typed[0]!.url.search}`).toBe(path);
     expect(typed[0]!.body).toEqual({ data: { type: 'captures', id: capture, attributes: trigger } });
     // The adapter: reads the capture and its refunds first, sends the trigger with its refunds and their
@@ -338,7 +343,7 @@ describe('the wire request of a partial refund: official SDK, typed client, adap
       `PATCH ${path}?include=refunds%2Crefunds.return`,
       expect.stringMatching(/^PATCH \/api\/refunds\/[A-Za-z0-9]{10}\?include=reference_capture%2Creturn$/),
     ]);
-    expect(adapted[1]!.headers).toEqual(headers);
+    expect(adapted[1]!.headers).toEqual(ours);
     expect(adapted[1]!.body).toEqual(typed[0]!.body);
     expect(adapted[2]!.body).toMatchObject({
       data: { type: 'refunds', attributes: { reference: 'rma-1', reference_origin: 'refundkit' } },

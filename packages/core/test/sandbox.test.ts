@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createSandbox,
@@ -59,10 +60,24 @@ const spec = {
         },
       },
     },
+    '/v1/refunds/{refundId}': {
+      get: {
+        operationId: 'retrieveRefund',
+        parameters: [{ name: 'refundId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '404': { description: 'error', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
+      },
+    },
   },
 };
 
-function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boolean }) {
+function createToySandbox(options?: {
+  seed?: number;
+  now?: number;
+  corrupt?: boolean;
+  maxBodyBytes?: number;
+}) {
   const payments = new Map<string, number>();
   const ledger: SandboxLedgerEntry[] = [];
   return createSandbox(options, (tools) => ({
@@ -74,6 +89,7 @@ function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boo
     unauthorized: () => ({ status: 401, body: { message: 'unauthorized' } }),
     invalidRequest: (violations) => ({ status: 400, body: { message: violations.join('; ') } }),
     notFound: () => ({ status: 404, body: { message: 'not found' } }),
+    refused: (status, message) => ({ status, body: { message } }),
     faultBody: (status) => ({ message: `fault ${status}` }),
     createPayment: ({ amount }) => {
       const id = `pay_${tools.randomId(6)}`;
@@ -103,6 +119,10 @@ function createToySandbox(options?: { seed?: number; now?: number; corrupt?: boo
         };
       },
       listRefunds: () => ({ status: 200, body: ledger }),
+      retrieveRefund: ({ pathParams }) => ({
+        status: 404,
+        body: { message: `no refund ${pathParams.refundId}` },
+      }),
     },
   }));
 }
@@ -179,6 +199,77 @@ describe('sandbox engine, in process', () => {
     const error = await refund(sandbox, { payment, amount: 5 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SandboxResponseError);
     expect((error as SandboxResponseError).violations).toEqual(['response 200 body/amount must be >= 1']);
+  });
+
+  it('refuses a body over maxBodyBytes with the provider 413, and takes one exactly at the limit', async () => {
+    const sandbox = createToySandbox({ maxBodyBytes: 64 });
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const sized = (bytes: number) => {
+      const body = JSON.stringify({ payment, amount: 10, pad: '' });
+      return body.replace('"pad":""', `"pad":"${'x'.repeat(bytes - body.length)}"`);
+    };
+    expect(sized(64)).toHaveLength(64);
+    const over = await sandbox.fetch(url, { method: 'POST', headers: auth, body: sized(65) });
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({
+      message:
+        'The request body is larger than the sandbox accepts (64 bytes; the maxBodyBytes option sets it)',
+    });
+    const declared = await sandbox.fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-length': '65' },
+      body: sized(65),
+    });
+    expect(declared.status).toBe(413);
+    expect(sandbox.refunds()).toEqual([]);
+    expect((await sandbox.fetch(url, { method: 'POST', headers: auth, body: sized(64) })).status).toBe(200);
+    expect(() => createToySandbox({ maxBodyBytes: 0 })).toThrow(
+      '"maxBodyBytes" must be a positive whole number',
+    );
+  });
+
+  it('says what each control route expected when it gets something else', async () => {
+    const sandbox = createToySandbox();
+    const control = async (method: string, path: string, body?: string) => {
+      const response = await sandbox.fetch(`https://api.toy.test/_sandbox${path}`, { method, body });
+      return { status: response.status, ...((await response.json()) as { error: string }) };
+    };
+    expect(await control('POST', '/payments')).toEqual({
+      status: 400,
+      error:
+        'POST /_sandbox/payments expects a JSON object body like {"amount": 1000, "currency": "EUR"}; the body is empty',
+    });
+    expect((await control('POST', '/payments', '{"amount":')).error).toMatch(
+      /like \{"amount".*; the body is not JSON$/,
+    );
+    expect((await control('POST', '/payments', '[1]')).error).toMatch(/; got an array$/);
+    expect((await control('POST', '/payments', '{"currency":"EUR"}')).error).toBe(
+      'POST /_sandbox/payments: "amount" must be a number (integer minor units), got nothing',
+    );
+    expect((await control('POST', '/payments', '{"amount":1,"currency":978}')).error).toBe(
+      'POST /_sandbox/payments: "currency" must be an ISO 4217 code, got 978',
+    );
+    expect((await control('POST', '/faults', '')).error).toBe(
+      'POST /_sandbox/faults expects a JSON object body like {"kind": "http-500", "times": 1}; the body is empty',
+    );
+    expect((await control('POST', '/faults', '{"kind":"http-418"}')).error).toBe(
+      'Unknown fault kind "http-418" (one of: http-500, http-503, http-429, delay, reset, drop-after-commit, gateway-error, slow, garbage-200)',
+    );
+    expect((await control('POST', '/faults', '{"kind":"delay","ms":"soon"}')).error).toBe(
+      'Fault "ms" must be a number of milliseconds ≥ 0, got "soon"',
+    );
+    expect((await control('POST', '/faults', '{"kind":"reset","time":2}')).error).toBe(
+      'Unknown fault field "time" (the fields: kind, times, match, skip, ms, status, commit, retryAfter, drop)',
+    );
+    expect((await control('POST', '/faults', '{"kind":"reset","match":{"operation":"x"}}')).error).toBe(
+      'Unknown fault field "match.operation" (the fields: operationId, method, path)',
+    );
+    expect(await control('PUT', '/faults')).toEqual({
+      status: 404,
+      error:
+        'No sandbox control route "PUT /_sandbox/faults" (the routes: GET /_sandbox, POST /_sandbox/payments, GET /_sandbox/refunds, GET /_sandbox/faults, POST /_sandbox/faults, DELETE /_sandbox/faults)',
+    });
+    expect(sandbox.faults.pending()).toEqual([]);
   });
 
   it('is deterministic with a seed and a fixed clock', () => {
@@ -262,7 +353,15 @@ describe('fault injection, in process', () => {
     expect(() => sandbox.faults.inject({ kind: 'http-418' as never })).toThrow(
       'Unknown fault kind "http-418" (one of: http-500, http-503, http-429, delay, reset, drop-after-commit, gateway-error, slow, garbage-200)',
     );
-    expect(() => sandbox.faults.inject({ kind: 'reset', skip: -1 })).toThrow('"skip"');
+    expect(() => sandbox.faults.inject({ kind: 'reset', skip: -1 })).toThrow(
+      'Fault "skip" must be a whole number ≥ 0, got -1',
+    );
+    expect(() => sandbox.faults.inject({ kind: 'gateway-error', status: 500 as never })).toThrow(
+      'Fault "status" must be 502, 503 or 504, got 500',
+    );
+    expect(() => sandbox.faults.inject(null as never)).toThrow(
+      "A fault is an object like { kind: 'http-500' }",
+    );
   });
 
   it('gateway-error answers a gateway page while the request commits: before the answer, or ms later', async () => {
@@ -442,5 +541,102 @@ describe('sandbox over HTTP', () => {
     expect(response.status).toBe(200);
     expect([first.refunds().length, second.refunds().length]).toEqual([0, 1]);
     expect((await fetch(`${served.origin}/third/x`)).status).toBe(404);
+  });
+
+  /** A raw request: `write` sends the body its own way; the answer is whatever arrives first. */
+  function raw(
+    base: string,
+    headers: Record<string, string>,
+    write: (request: ReturnType<typeof httpRequest>) => Promise<void> | void,
+  ) {
+    const { hostname, port } = new URL(base);
+    return new Promise<{ status: number; body: string; written: boolean }>((resolve, reject) => {
+      let written = false;
+      const request = httpRequest(
+        { host: hostname, port, method: 'POST', path: '/base/v1/refunds', headers: { ...auth, ...headers } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => {
+            resolve({ status: response.statusCode!, body, written });
+            request.destroy();
+          });
+        },
+      );
+      request.on('error', reject);
+      Promise.resolve(write(request)).then(() => {
+        written = true;
+      }, reject);
+    });
+  }
+
+  it('refuses an oversized body with the provider 413 before reading it, and takes one exactly at the limit', async () => {
+    const limit = 64 * 1024;
+    const sandbox = createToySandbox({ maxBodyBytes: limit });
+    const { url: base, close } = await sandbox.listen();
+    closers.push(close);
+    const tooLarge = {
+      status: 413,
+      body: JSON.stringify({
+        message: `The request body is larger than the sandbox accepts (${limit} bytes; the maxBodyBytes option sets it)`,
+      }),
+    };
+    // Declared: the headers alone get the 413; the body is never sent.
+    const declared = await raw(base, { 'content-length': String(50 * 1024 * 1024) }, (request) => {
+      request.flushHeaders();
+    });
+    expect(declared).toMatchObject(tooLarge);
+    // Chunked: answered as soon as it passes the limit, while the client is still sending (bounded loop).
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    let sent = 0;
+    const chunked = await raw(base, { 'transfer-encoding': 'chunked' }, async (request) => {
+      while (sent < 256 && !request.destroyed) {
+        request.write(chunk);
+        sent += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
+    expect(chunked).toMatchObject({ ...tooLarge, written: false });
+    expect(sent).toBeLessThan(256);
+    // Exactly at the limit: processed.
+    const payment = sandbox.createPayment({ amount: 1000, currency: 'EUR' });
+    const body = JSON.stringify({ payment, amount: 10, pad: '' });
+    const atLimit = body.replace('"pad":""', `"pad":"${'x'.repeat(limit - body.length)}"`);
+    const accepted = await fetch(`${base}/v1/refunds`, { method: 'POST', headers: auth, body: atLimit });
+    expect(accepted.status).toBe(200);
+    expect(sandbox.refunds()).toHaveLength(1);
+  });
+
+  it('answers TRACE with the provider 405 and a malformed percent-encoding with its 404', async () => {
+    const sandbox = createToySandbox();
+    const { url: base, close } = await sandbox.listen();
+    closers.push(close);
+    const { hostname, port } = new URL(base);
+    const send = (method: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest({ host: hostname, port, method, path, headers: auth }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode!, body }));
+        });
+        request.on('error', reject).end();
+      });
+    expect(await send('TRACE', '/base/v1/refunds')).toEqual({
+      status: 405,
+      body: JSON.stringify({ message: 'TRACE is not served' }),
+    });
+    // The route's own 404 for a well-formed id; the 404 of no route for one that cannot be decoded.
+    expect(await send('GET', '/base/v1/refunds/%C3%A9')).toEqual({
+      status: 404,
+      body: JSON.stringify({ message: 'no refund é' }),
+    });
+    expect(await send('GET', '/base/v1/refunds/%E0%A4%A')).toEqual({
+      status: 404,
+      body: JSON.stringify({ message: 'not found' }),
+    });
   });
 });

@@ -1447,6 +1447,14 @@ export function createCommercelayerSandbox(options: CommercelayerSandboxOptions 
         errors(404, [
           { title: 'Not found', detail: 'The requested resource could not be found.', code: 'NOT_FOUND' },
         ]),
+      // 405 is in the docs' status table and "all the 4xx responses include an error object"
+      // (docs.commercelayer.io/developers/handling-errors); 413 is not documented: assumed the same.
+      refused: (status, detail) =>
+        errors(status, [
+          status === 405
+            ? { title: 'Method not allowed', detail, code: 'METHOD_NOT_ALLOWED' }
+            : { title: 'Payload too large', detail, code: 'PAYLOAD_TOO_LARGE' },
+        ]),
       faultBody: (status) => {
         if (status === 429) return tooManyRequests('Too many requests (sandbox fault).').body;
         const [title, code] =

@@ -48,7 +48,7 @@ export function createSandbox<
   ) => SandboxDefinition & { credentials: Credentials; createPayment(input: PaymentInput): string },
 ): Sandbox<Credentials, PaymentInput> {
   const definition = define(createSandboxTools(options));
-  const runtime = createSandboxRuntime(definition as SandboxDefinition);
+  const runtime = createSandboxRuntime(definition as SandboxDefinition, options);
   const sandbox: Sandbox<Credentials, PaymentInput> = {
     provider: definition.provider,
     fetch: runtime.fetch,

@@ -87,16 +87,8 @@ export function createFaults(): FaultControl & {
   let active: ActiveFault[] = [];
   return {
     inject(fault) {
-      if (!faultKinds.includes(fault.kind)) {
-        throw new TypeError(`Unknown fault kind "${String(fault.kind)}" (one of: ${faultKinds.join(', ')})`);
-      }
-      const times = fault.times ?? 1;
-      if (!(times > 0)) throw new TypeError('Fault "times" must be a positive number');
-      const skip = fault.skip ?? 0;
-      if (!(Number.isSafeInteger(skip) && skip >= 0)) {
-        throw new TypeError('Fault "skip" must be a whole number ≥ 0');
-      }
-      active.push({ ...fault, remaining: times, skipping: skip });
+      checkFault(fault);
+      active.push({ ...fault, remaining: fault.times ?? 1, skipping: fault.skip ?? 0 });
     },
     clear() {
       active = [];
@@ -118,6 +110,55 @@ export function createFaults(): FaultControl & {
       return fault;
     },
   };
+}
+
+const faultFields = ['kind', 'times', 'match', 'skip', 'ms', 'status', 'commit', 'retryAfter', 'drop'];
+const matchFields = ['operationId', 'method', 'path'];
+
+const shown = (value: unknown) =>
+  value instanceof RegExp ? String(value) : (JSON.stringify(value) ?? String(value));
+
+/** Rejects a fault spec that would misbehave later, naming the field and what it takes. */
+function checkFault(fault: FaultSpec): void {
+  if (fault === null || typeof fault !== 'object' || Array.isArray(fault)) {
+    throw new TypeError(`A fault is an object like { kind: 'http-500' }, got ${shown(fault)}`);
+  }
+  const fail = (field: string, expected: string, value: unknown) => {
+    throw new TypeError(`Fault "${field}" must be ${expected}, got ${shown(value)}`);
+  };
+  for (const field of Object.keys(fault)) {
+    if (!faultFields.includes(field))
+      throw new TypeError(`Unknown fault field "${field}" (the fields: ${faultFields.join(', ')})`);
+  }
+  if (!faultKinds.includes(fault.kind)) {
+    throw new TypeError(`Unknown fault kind ${shown(fault.kind)} (one of: ${faultKinds.join(', ')})`);
+  }
+  const { times, skip, ms, status, commit, retryAfter, drop, match } = fault;
+  if (times !== undefined && !(typeof times === 'number' && times > 0))
+    fail('times', 'a positive number (Infinity keeps it until cleared)', times);
+  if (skip !== undefined && !(Number.isSafeInteger(skip) && skip >= 0))
+    fail('skip', 'a whole number ≥ 0', skip);
+  if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))
+    fail('ms', 'a number of milliseconds ≥ 0', ms);
+  if (status !== undefined && ![502, 503, 504].includes(status)) fail('status', '502, 503 or 504', status);
+  if (commit !== undefined && typeof commit !== 'boolean') fail('commit', 'true or false', commit);
+  if (retryAfter !== undefined && !(Number.isSafeInteger(retryAfter) && retryAfter >= 0))
+    fail('retryAfter', 'a whole number of seconds ≥ 0', retryAfter);
+  if (drop !== undefined && drop !== 'reset' && drop !== 'timeout')
+    fail('drop', '"reset" or "timeout"', drop);
+  if (match === undefined) return;
+  if (match === null || typeof match !== 'object' || Array.isArray(match))
+    fail('match', 'an object like { operationId: "createRefund" }', match);
+  for (const field of Object.keys(match)) {
+    if (!matchFields.includes(field))
+      throw new TypeError(`Unknown fault field "match.${field}" (the fields: ${matchFields.join(', ')})`);
+  }
+  if (match.operationId !== undefined && typeof match.operationId !== 'string')
+    fail('match.operationId', 'a string', match.operationId);
+  if (match.method !== undefined && typeof match.method !== 'string')
+    fail('match.method', 'a string', match.method);
+  if (match.path !== undefined && typeof match.path !== 'string' && !(match.path instanceof RegExp))
+    fail('match.path', 'a string or a RegExp', match.path);
 }
 
 function matches(

@@ -11,7 +11,16 @@ export interface SandboxOptions {
   seed?: number;
   /** Fixed clock: every timestamp the sandbox writes is this instant. Default: the real clock. */
   now?: Date | number | (() => Date | number);
+  /**
+   * Largest request body accepted, in bytes; a larger one gets the provider's 413 before it is read whole
+   * (`Content-Length` first, then while reading). Default 1 MiB: nginx's default `client_max_body_size`,
+   * far above any refund request (a few KB) and small enough that concurrent misuse stays cheap.
+   */
+  maxBodyBytes?: number;
 }
+
+/** 1 MiB: see `SandboxOptions.maxBodyBytes`. */
+const defaultMaxBodyBytes = 1024 * 1024;
 
 /** One refund the sandbox recorded, provider-neutral, for assertions. */
 export interface SandboxLedgerEntry {
@@ -76,13 +85,19 @@ export interface SandboxDefinition {
   unauthorized(operationId: string, headers: Headers): SandboxResponse;
   /**
    * Rate limiting, for providers that model it: counts the request (before credentials are checked, as a
-   * limit per client is); `headers` go on every answer to it, `refused` (a 429) answers it instead.
+   * limit per client is), for every path under the API (`operationId` is undefined where none matched);
+   * `headers` go on every answer to it, `refused` (a 429) answers it instead.
    */
-  meter?(request: { operationId: string; method: string; path: string }): Metered;
+  meter?(request: { operationId: string | undefined; method: string; path: string }): Metered;
   /** The provider's answer to a request that breaks the spec. */
   invalidRequest(violations: string[], operationId: string): SandboxResponse;
   /** The provider's answer to a path or method it does not serve. */
   notFound(): SandboxResponse;
+  /**
+   * The provider's error for a request refused before it reaches an operation: 405 for a method no HTTP
+   * API serves (`TRACE`, `TRACK`, `CONNECT`), 413 for a body over `maxBodyBytes`.
+   */
+  refused(status: 405 | 413, message: string): SandboxResponse;
   /** The body the provider sends with an injected 5xx or 429. */
   faultBody(status: number): unknown;
   createPayment(input: SandboxPaymentInput & Record<string, unknown>): string;
@@ -159,6 +174,10 @@ export interface SandboxRuntime {
   handle(request: Request, path: string): Promise<SandboxOutcome>;
   /** The API base path from the spec's server URL, e.g. `/api`. */
   basePath: string;
+  /** Largest request body it accepts, in bytes (`SandboxOptions.maxBodyBytes`). */
+  maxBodyBytes: number;
+  /** The provider's answer to a request refused before it reaches an operation (see `SandboxDefinition.refused`). */
+  refuse(status: 405 | 413, message: string): Response;
   /** The ledger, each refund with the trace of the request that made it. */
   refunds(): SandboxLedgerEntry[];
   /**
@@ -193,14 +212,82 @@ function jsonResponse(mediaType: string, response: SandboxResponse): Response {
   });
 }
 
-async function readBody(request: Request): Promise<{ body: unknown; malformed: boolean }> {
-  const text = await request.text();
+/** The message of every 413: what the limit is and how to change it. */
+export function bodyTooLarge(limit: number): string {
+  return `The request body is larger than the sandbox accepts (${limit} bytes; the maxBodyBytes option sets it)`;
+}
+
+/**
+ * The body as text, or `undefined` once it passes `limit` bytes: a declared `Content-Length` over it is
+ * refused unread, and a streamed body is read no further than the limit.
+ */
+async function readText(request: Request, limit: number): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string): { body: unknown; malformed: boolean } {
   if (text === '') return { body: undefined, malformed: false };
   try {
     return { body: JSON.parse(text), malformed: false };
   } catch {
     return { body: text, malformed: true };
   }
+}
+
+const controlRoutes = [
+  'GET /_sandbox',
+  'POST /_sandbox/payments',
+  'GET /_sandbox/refunds',
+  'GET /_sandbox/faults',
+  'POST /_sandbox/faults',
+  'DELETE /_sandbox/faults',
+];
+
+/** A control route's JSON object body, or an error saying what the route expects instead. */
+function controlBody(route: string, text: string, example: string): Record<string, unknown> {
+  const expects = `${route} expects a JSON object body like ${example}`;
+  if (text.trim() === '') throw new TypeError(`${expects}; the body is empty`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TypeError(`${expects}; the body is not JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`${expects}; got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** `POST /_sandbox/payments`: the fields every provider needs, checked before its own `createPayment` checks. */
+function paymentInput(text: string): SandboxPaymentInput & Record<string, unknown> {
+  const input = controlBody('POST /_sandbox/payments', text, '{"amount": 1000, "currency": "EUR"}');
+  if (typeof input.amount !== 'number') {
+    throw new TypeError(
+      `POST /_sandbox/payments: "amount" must be a number (integer minor units), got ${JSON.stringify(input.amount) ?? 'nothing'}`,
+    );
+  }
+  if (typeof input.currency !== 'string') {
+    throw new TypeError(
+      `POST /_sandbox/payments: "currency" must be an ISO 4217 code, got ${JSON.stringify(input.currency) ?? 'nothing'}`,
+    );
+  }
+  return input as SandboxPaymentInput & Record<string, unknown>;
 }
 
 /** What a gateway in front of the provider answers when the provider is slow or down. */
@@ -212,12 +299,6 @@ function gatewayPage(status: number): Response {
   });
 }
 
-/** A copy of `request` that is still readable after its caller gave up (late processing reads it then). */
-async function detached(request: Request): Promise<Request> {
-  const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
-  return new Request(request.url, { method: request.method, headers: request.headers, body });
-}
-
 /** A network error shaped like undici's, so clients see what a real dropped connection looks like. */
 function connectionResetError(): TypeError {
   return new TypeError('fetch failed', {
@@ -225,7 +306,16 @@ function connectionResetError(): TypeError {
   });
 }
 
-export function createSandboxRuntime(definition: SandboxDefinition): SandboxRuntime {
+export function createSandboxRuntime(
+  definition: SandboxDefinition,
+  options: Pick<SandboxOptions, 'maxBodyBytes'> = {},
+): SandboxRuntime {
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0)) {
+    throw new TypeError(
+      `"maxBodyBytes" must be a positive whole number of bytes, got ${String(maxBodyBytes)}`,
+    );
+  }
   const validator = new OpenApiValidator(definition.spec);
   const faults = createFaults();
   const traces = new Map<string, string>();
@@ -243,7 +333,7 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     response: jsonResponse(definition.mediaType, response),
   });
 
-  async function control(request: Request, path: string): Promise<SandboxOutcome> {
+  async function control(request: Request, path: string, text: string): Promise<SandboxOutcome> {
     const json = (status: number, body?: unknown) =>
       respond({ status, body, headers: { 'content-type': 'application/json' } });
     const route = `${request.method} ${path.replace(/\/+$/, '')}`;
@@ -251,22 +341,22 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       switch (route) {
         case 'GET /_sandbox':
           return json(200, { provider: definition.provider, credentials: definition.credentials });
-        case 'POST /_sandbox/payments': {
-          const input = (await request.json()) as SandboxPaymentInput & Record<string, unknown>;
-          return json(201, { id: definition.createPayment(input) });
-        }
+        case 'POST /_sandbox/payments':
+          return json(201, { id: definition.createPayment(paymentInput(text)) });
         case 'GET /_sandbox/refunds':
           return json(200, { refunds: definition.refunds() });
         case 'GET /_sandbox/faults':
           return json(200, { faults: faults.pending() });
         case 'POST /_sandbox/faults':
-          faults.inject((await request.json()) as FaultSpec);
+          faults.inject(controlBody(route, text, '{"kind": "http-500", "times": 1}') as unknown as FaultSpec);
           return json(201, { faults: faults.pending() });
         case 'DELETE /_sandbox/faults':
           faults.clear();
           return json(204);
         default:
-          return json(404, { error: `No sandbox control route ${route}` });
+          return json(404, {
+            error: `No sandbox control route "${route}" (the routes: ${controlRoutes.join(', ')})`,
+          });
       }
     } catch (error) {
       return json(400, { error: (error as Error).message });
@@ -277,23 +367,32 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     return track(handleTracked(request, path));
   }
 
+  const refuse = (status: 405 | 413, message: string) =>
+    jsonResponse(definition.mediaType, definition.refused(status, message));
+
   async function handleTracked(request: Request, path: string): Promise<SandboxOutcome> {
-    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return control(request, path);
+    // Read once, here: late processing (`slow`, `gateway-error` with `ms`) uses it after the caller left.
+    const text = await readText(request, maxBodyBytes);
+    if (text === undefined) return { type: 'response', response: refuse(413, bodyTooLarge(maxBodyBytes)) };
+    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return control(request, path, text);
     const base = validator.basePath;
     if (!path.startsWith(base)) return respond(definition.notFound());
     const apiPath = path.slice(base.length) || '/';
     const matched = validator.match(request.method, apiPath);
-    if (!matched) return respond(definition.notFound());
-
+    // Metered before matching: a provider's limit headers come on its 404s too.
     const metered = definition.meter?.({
-      operationId: matched.operationId,
+      operationId: matched?.operationId,
       method: request.method,
       path: apiPath,
     });
+    if (!matched) {
+      const notFound = definition.notFound();
+      return respond({ ...notFound, headers: { ...metered?.headers, ...notFound.headers } });
+    }
     const pathname = new URL(request.url).pathname;
     const baseUrl = `${new URL(request.url).origin}${pathname.slice(0, pathname.length - apiPath.length)}`;
     // A refused request reaches neither the faults nor the handlers.
-    if (metered?.refused) return process(request, matched, baseUrl, metered);
+    if (metered?.refused) return process(request, text, matched, baseUrl, metered);
     const fault = faults.take({ operationId: matched.operationId, method: request.method, path: apiPath });
     if (fault) {
       switch (fault.kind) {
@@ -322,14 +421,13 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
 
     switch (fault?.kind) {
       case 'drop-after-commit':
-        await process(request, matched, baseUrl, metered);
+        await process(request, text, matched, baseUrl, metered);
         return { type: fault.drop === 'timeout' ? 'hang' : 'reset' };
       case 'slow': {
         // Processed late even when the caller has given up; answered only if it is still there.
-        const late = await detached(request);
         await sleep(fault.ms ?? 100);
         try {
-          const outcome = await process(late, matched, baseUrl, metered);
+          const outcome = await process(request, text, matched, baseUrl, metered);
           return request.signal.aborted ? { type: 'hang' } : outcome;
         } catch (error) {
           // Nobody is waiting for this answer: `settled()` reports it.
@@ -340,20 +438,18 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       }
       case 'gateway-error': {
         const status = fault.status ?? 502;
-        if (!fault.ms) await process(request, matched, baseUrl, metered);
+        if (!fault.ms) await process(request, text, matched, baseUrl, metered);
         else {
-          const late = await detached(request);
-          const ms = fault.ms;
           track(
-            sleep(ms)
-              .then(() => process(late, matched, baseUrl, metered))
+            sleep(fault.ms)
+              .then(() => process(request, text, matched, baseUrl, metered))
               .catch((error: unknown) => void lateFailures.push(error)),
           );
         }
         return { type: 'response', response: gatewayPage(status) };
       }
       case 'garbage-200':
-        if (fault.commit !== false) await process(request, matched, baseUrl, metered);
+        if (fault.commit !== false) await process(request, text, matched, baseUrl, metered);
         return {
           type: 'response',
           response: new Response('<html><body>OK</body></html>', {
@@ -362,12 +458,13 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
           }),
         };
       default:
-        return process(request, matched, baseUrl, metered);
+        return process(request, text, matched, baseUrl, metered);
     }
   }
 
   async function process(
     request: Request,
+    text: string,
     matched: MatchedOperation,
     baseUrl: string,
     metered: Metered | undefined,
@@ -395,7 +492,7 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
       !definition.authenticate(request.headers, { operationId: matched.operationId, method: request.method })
     )
       return answer(definition.unauthorized(matched.operationId, request.headers));
-    const { body, malformed } = await readBody(request);
+    const { body, malformed } = parseBody(text);
     const violations = malformed
       ? ['request body is not valid JSON']
       : validator.validateRequest(matched, {
@@ -451,6 +548,8 @@ export function createSandboxRuntime(definition: SandboxDefinition): SandboxRunt
     faults: { inject: faults.inject, clear: faults.clear, pending: faults.pending },
     handle,
     basePath: validator.basePath,
+    maxBodyBytes,
+    refuse,
     refunds: () =>
       definition.refunds().map((refund) => {
         const trace = traces.get(refund.id);

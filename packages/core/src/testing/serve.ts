@@ -1,7 +1,7 @@
 // Serves sandboxes over real HTTP with node:http, on 127.0.0.1 by default.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SandboxResponseError, type SandboxRuntime, violationHeader } from './sandbox.js';
+import { bodyTooLarge, SandboxResponseError, type SandboxRuntime, violationHeader } from './sandbox.js';
 
 export interface ListenOptions {
   /** Port to listen on; default 0 (any free port). */
@@ -17,19 +17,63 @@ export interface ServedSandboxes {
 }
 
 const maxHangMs = 30_000;
+/** How long the rest of a refused body is read and dropped, so the client can read the 413 (nginx's lingering close). */
+const maxLingerMs = 5_000;
+/** Methods `Request` refuses to carry, so no sandbox can serve them. */
+const unservable = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
-async function toRequest(incoming: IncomingMessage, origin: string, signal: AbortSignal): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+/** Drops the rest of a refused request's body as it arrives, for a bounded time, then closes. */
+function dropRest(incoming: IncomingMessage): void {
+  const timer = setTimeout(() => incoming.socket.destroy(), maxLingerMs).unref();
+  const stop = () => clearTimeout(timer);
+  incoming.once('end', stop).once('close', stop);
+  incoming.resume();
+}
+
+/** The body, or `undefined` as soon as it passes `limit` bytes (the rest is then dropped, never kept). */
+function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const refuse = () => {
+      incoming.off('data', onData);
+      dropRest(incoming);
+      resolve(undefined);
+    };
+    if (Number(incoming.headers['content-length'] ?? 0) > limit) return refuse();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    function onData(chunk: Buffer) {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        refuse();
+      } else chunks.push(chunk);
+    }
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(Buffer.concat(chunks)));
+    incoming.once('error', reject);
+  });
+}
+
+/** The request target as a URL on this server (a path, `//x` too, or the absolute form); `undefined` if it is none. */
+function targetUrl(incoming: IncomingMessage, origin: string): URL | undefined {
+  const target = incoming.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? `${origin}${target}` : target, origin);
+  } catch {
+    return undefined;
+  }
+}
+
+function toRequest(incoming: IncomingMessage, url: URL, body: Buffer, signal: AbortSignal): Request {
   const headers = new Headers();
   for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
     headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
   }
-  const hasBody = chunks.length > 0 && incoming.method !== 'GET' && incoming.method !== 'HEAD';
-  return new Request(new URL(incoming.url ?? '/', origin), {
+  const hasBody = body.length > 0 && incoming.method !== 'GET' && incoming.method !== 'HEAD';
+  return new Request(url, {
     method: incoming.method ?? 'GET',
     headers,
-    body: hasBody ? Buffer.concat(chunks) : null,
+    body: hasBody ? body : null,
     signal,
   });
 }
@@ -51,15 +95,34 @@ export async function serveSandboxes(
     const aborter = new AbortController();
     outgoing.on('close', () => aborter.abort(new Error('client closed the connection')));
     try {
-      const request = await toRequest(incoming, origin, aborter.signal);
-      const path = new URL(request.url).pathname;
+      const url = targetUrl(incoming, origin);
+      const path = url?.pathname ?? '';
       const prefix = prefixes.find((candidate) => path === candidate || path.startsWith(`${candidate}/`));
-      if (prefix === undefined) {
-        outgoing.writeHead(404, { 'content-type': 'application/json' });
-        outgoing.end(JSON.stringify({ error: `No sandbox is mounted at ${path}`, mounts: prefixes }));
+      if (url === undefined || prefix === undefined) {
+        outgoing.writeHead(url ? 404 : 400, { 'content-type': 'application/json' });
+        outgoing.end(
+          JSON.stringify({
+            error: url
+              ? `No sandbox is mounted at ${path}`
+              : `The request target is not a URL: ${incoming.url}`,
+            mounts: prefixes,
+          }),
+        );
         return;
       }
-      const outcome = await mounts[prefix]!.handle(request, path.slice(prefix.length) || '/');
+      const runtime = mounts[prefix]!;
+      const method = incoming.method ?? 'GET';
+      if (unservable.has(method.toUpperCase())) {
+        dropRest(incoming);
+        return await writeResponse(outgoing, runtime.refuse(405, `${method} is not served`));
+      }
+      // Refused before it is read whole: by its Content-Length, or as soon as it passes the limit.
+      const body = await readIncoming(incoming, runtime.maxBodyBytes);
+      if (body === undefined) {
+        return await writeResponse(outgoing, runtime.refuse(413, bodyTooLarge(runtime.maxBodyBytes)));
+      }
+      const request = toRequest(incoming, url, body, aborter.signal);
+      const outcome = await runtime.handle(request, path.slice(prefix.length) || '/');
       if (outcome.type === 'response') return await writeResponse(outgoing, outcome.response);
       if (outcome.type === 'reset') return void incoming.socket.destroy();
       // Lost response: keep the connection silent until the client gives up (bounded).

@@ -427,6 +427,11 @@ export function createGeinsSandbox(options?: GeinsSandboxOptions): GeinsSandbox 
         return operationId === 'createRefund' ? withResource(rejection) : rejection;
       },
       notFound: () => notFound('No such route.'),
+      // Assumption: no source documents Geins' 405 or 413; its envelope of every other error.
+      refused: (httpStatus, text) =>
+        envelope(httpStatus, httpStatus === 405 ? 'Method not allowed.' : 'Request entity too large.', [
+          text,
+        ]),
       faultBody: (httpStatus) => ({
         Message:
           httpStatus === 429

@@ -226,6 +226,8 @@ export function createPayopSandbox(options?: PayopSandboxOptions): PayopSandbox 
       // responses.md: PayOp's generic 404 is a `{message}` string (specs/payop.yaml, NotFound); its example
       // names an invoice, so the text here is the sandbox's own.
       notFound: () => message(404, 'Not found'),
+      // Assumption: no source documents PayOp's 405 or 413; its `{message}` body of every error.
+      refused: (status, text) => message(status, text),
       faultBody: (status) => ({
         message:
           status === 429

@@ -51,12 +51,13 @@ const error = (statusCode: number, errorCode: string, message: string): SandboxR
   body: { statusCode, errorCode, message, details: [] },
 });
 
-/** A token that is not base64 reads as the first page's. */
-function safeAtob(token: string): string {
+/** The offset a page token stands for, or `undefined` for one the sandbox never issued. */
+function pageOffset(token: string): number | undefined {
   try {
-    return atob(token);
+    const offset = /^offset:(\d+)$/.exec(atob(token))?.[1];
+    return offset === undefined ? undefined : Number(offset);
   } catch {
-    return '';
+    return undefined;
   }
 }
 
@@ -158,11 +159,25 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
       credentials: { secretKey },
       authenticate: (headers) => headers.get('authorization') === `Basic ${secretKey}`,
       unauthorized: () => ({ status: 401, body: { statusCode: 401, scheme: 'Basic', realm: 'api' } }),
-      invalidRequest: (violations) => ({
-        status: 400,
-        body: { statusCode: 400, errorCode: 'request.invalid', message: violations[0], details: violations },
-      }),
+      invalidRequest: (violations) =>
+        // Assumption: no source says what an id that cannot be a refund's gets; the documented 404 of an
+        // unknown refund. Other violations get request.invalid, on listRefunds too (its spec lists no 400).
+        violations.some((violation) => violation.startsWith('path parameter "refundId"'))
+          ? error(404, 'refund.not-found', 'Refund not found')
+          : {
+              status: 400,
+              body: {
+                statusCode: 400,
+                errorCode: 'request.invalid',
+                message: violations[0],
+                details: violations,
+              },
+            },
       notFound: () => error(404, 'not-found', 'No such route'),
+      // Assumption: no source documents Smartpay's 405 or 413; its error object, with codes in its
+      // `<resource>.<problem>` style.
+      refused: (status, text) =>
+        error(status, status === 405 ? 'method.not-allowed' : 'request.too-large', text),
       faultBody: (status) => ({
         statusCode: status,
         errorCode: 'unexpected_error',
@@ -237,7 +252,9 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
           const maxResults = Number(query.get('maxResults') ?? 20);
           const token = (offset: number) => btoa(`offset:${offset}`);
           const requested = query.get('pageToken');
-          const offset = requested ? Number(/^offset:(\d+)$/.exec(safeAtob(requested))?.[1] ?? 0) : 0;
+          const offset = requested ? pageOffset(requested) : 0;
+          // Assumption: no source documents the answer to a token Smartpay never issued; its 400.
+          if (offset === undefined) return error(400, 'request.invalid', 'pageToken is not a page token');
           const data = all.slice(offset, offset + maxResults).map((refund) => shown(refund, query));
           const next = offset + maxResults;
           return {
