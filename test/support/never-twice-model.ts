@@ -301,21 +301,31 @@ export async function runRound(
 
 /**
  * Runs `creates` logical creates (at least) for `provider`, in rounds of a few concurrent calls each, with
- * `parallel` rounds at a time, stopping early at `maxMs`. Everything follows from `seed`.
+ * `parallel` rounds at a time, stopping early at `maxMs` — but not before `minCreates`, while under twice
+ * `maxMs` (a loaded machine proves as much, only later). Everything follows from `seed`.
  */
 export async function runNeverTwiceModel(options: {
   provider: ModelProvider;
   seed: number;
   creates: number;
+  minCreates?: number;
   parallel?: number;
   maxMs?: number;
 }): Promise<ModelReport> {
-  const { provider, seed, creates, parallel = 24, maxMs = 120_000 } = options;
+  const { provider, seed, creates, minCreates = 0, parallel = 24, maxMs = 120_000 } = options;
   const started = performance.now();
   const report: ModelReport = { creates: 0, rounds: 0, made: 0, unknown: 0, refused: 0, failures: [] };
+  const more = () => {
+    const elapsed = performance.now() - started;
+    return (
+      report.creates < creates &&
+      report.failures.length === 0 &&
+      (elapsed < maxMs || (report.creates < minCreates && elapsed < 2 * maxMs))
+    );
+  };
   let next = 0;
   async function worker() {
-    while (report.creates < creates && performance.now() - started < maxMs && report.failures.length === 0) {
+    while (more()) {
       const round = next++;
       const { outcomes, failures } = await runRound(provider, seed, round);
       report.rounds += 1;
