@@ -7,6 +7,12 @@ export interface StringFormat {
   description: string;
 }
 
+/** What `value` is, for a message that must not echo it (it may be a credential): `number`, `null`, `array`. */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
 /** Returns `options[name]` when it is a non-empty string (matching `format`, if given), else throws. */
 export function requireStringOption(
   options: object | undefined,
@@ -46,6 +52,12 @@ export function resolveCommonOptions(
   const baseUrl = options?.baseUrl ?? defaultBaseUrl;
   if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) {
     throw new TypeError(`${owner}: option "baseUrl" must be an absolute URL.`);
+  }
+  // `localhost:4010` parses too, as a URL of scheme `localhost:`: nothing could be sent to it.
+  if (!/^https?:$/.test(new URL(baseUrl).protocol)) {
+    throw new TypeError(
+      `${owner}: option "baseUrl" must be an http: or https: URL (e.g. http://localhost:4010).`,
+    );
   }
   if (options?.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TypeError(`${owner}: option "fetch" must be a function.`);

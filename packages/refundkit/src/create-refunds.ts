@@ -3,6 +3,7 @@ import {
   type AdapterCreateInput,
   abortRejection,
   Deadline,
+  invalidRequest,
   isRefundError,
   mayHaveActed,
   type ProviderCapabilities,
@@ -11,6 +12,7 @@ import {
   RefundError,
   type RefundHooks,
   runAttempt,
+  typeName,
   uuidPattern,
   withoutSecrets,
 } from '@refundkit/core';
@@ -24,7 +26,11 @@ import {
 } from './validate.js';
 
 export interface RefundsOptions<Providers extends Record<string, RefundAdapter>> {
-  /** The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. */
+  /**
+   * The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. A
+   * provider's name (`commercelayer`, `payop`, `smartpay`, `geins`) must hold that provider's adapter; any
+   * other name is free, e.g. one per account: `{ 'smartpay-jp': smartpay(…), 'smartpay-eu': smartpay(…) }`.
+   */
   providers: Providers;
   /** Per-attempt timeout in milliseconds. Default 30 000. */
   timeoutMs?: number;
@@ -42,8 +48,11 @@ export interface RefundsOptions<Providers extends Record<string, RefundAdapter>>
 
 export interface CreateRefundInput<Provider extends string = string> {
   provider: Provider;
-  /** The provider-native id of what is refunded (capture, transaction, payment or order). */
-  payment: string;
+  /**
+   * The provider-native id of what is refunded (capture, transaction, payment or order): a string, or a
+   * safe integer where the provider's id is one (a Geins order id).
+   */
+  payment: string | number;
   /** Integer minor units and ISO 4217 currency; omit to refund the full remainder. */
   amount?: { value: number; currency: string };
   reason?: string;
@@ -72,7 +81,7 @@ export interface Refunds<Provider extends string> {
     input: { provider: Provider; id: string; payment?: string },
     options?: CallOptions,
   ): Promise<Refund>;
-  list(input: { provider: Provider; payment: string }, options?: CallOptions): Promise<Refund[]>;
+  list(input: { provider: Provider; payment: string | number }, options?: CallOptions): Promise<Refund[]>;
   capabilities(provider: Provider): ProviderCapabilities;
 }
 
@@ -91,18 +100,133 @@ async function referenceFor(idempotencyKey: string): Promise<string> {
   return `rk_${Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** The names of refundkit's own providers. */
+const providerNames = new Set(['commercelayer', 'payop', 'smartpay', 'geins']);
+
+/** What a `RefundAdapter` must have for the facade to call it. */
+const adapterMethods = [
+  'checkPayment',
+  'checkRefundId',
+  'checkCurrency',
+  'create',
+  'retrieve',
+  'list',
+  'secrets',
+];
+
+// The longest delay `setTimeout` takes: beyond it, Node fires after 1 ms.
+const maxDelayMs = 2_147_483_647;
+
+/** The numeric options, their least value and their default. */
+const numericOptions = {
+  timeoutMs: { min: 1, max: maxDelayMs, fallback: 30_000 },
+  deadlineMs: { min: 1, max: maxDelayMs, fallback: 120_000 },
+  maxRetries: { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 2 },
+  retryDelayMs: { min: 0, max: maxDelayMs, fallback: 500 },
+  maxRetryDelayMs: { min: 0, max: maxDelayMs, fallback: 8_000 },
+};
+const hookNames = ['onRequest', 'onResponse', 'onRetry', 'onError'];
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(value));
+
+/**
+ * The options of `createRefunds`, checked before it returns: the first problem is an `invalid_request`
+ * whose `field` names the option. Values are described by their type only: they may hold credentials.
+ */
+function checkOptions(options: unknown) {
+  const example = 'e.g. { providers: { smartpay: smartpay({ secretKey }) } }';
+  if (!isPlainObject(options)) {
+    throw invalidRequest('options', `must be an object, ${example}; got ${typeName(options)}`);
+  }
+  const known = ['providers', 'hooks', ...Object.keys(numericOptions)];
+  const unknown = Object.keys(options).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw invalidRequest(unknown, `is not an option of createRefunds (options: ${known.join(', ')})`);
+  }
+
+  const { providers, hooks } = options;
+  if (!isPlainObject(providers) || Object.keys(providers).length === 0) {
+    const got = isPlainObject(providers) ? 'an empty object' : typeName(providers);
+    throw invalidRequest('providers', `must name at least one provider, ${example}; got ${got}`);
+  }
+  // Provider names, refundkit's and those of the adapters given: each only for that provider's adapter.
+  const reserved = new Set<unknown>(providerNames);
+  for (const adapter of Object.values(providers)) reserved.add((adapter as { provider?: unknown })?.provider);
+  const accounts: Record<string, RefundAdapter> = {};
+  const names = new Map<unknown, string>();
+  for (const [name, adapter] of Object.entries(providers)) {
+    const field = `providers.${name}`;
+    const missing =
+      typeof adapter === 'object' && adapter !== null
+        ? adapterMethods.find((method) => typeof (adapter as Record<string, unknown>)[method] !== 'function')
+        : undefined;
+    if (typeof adapter !== 'object' || adapter === null || missing !== undefined) {
+      throw invalidRequest(
+        field,
+        `must be a refund adapter such as smartpay({ secretKey }), got ${
+          missing === undefined ? typeName(adapter) : `an object without ${missing}() (a client?)`
+        }`,
+      );
+    }
+    const { provider } = adapter as RefundAdapter;
+    if (typeof provider !== 'string' || provider === '') {
+      throw invalidRequest(field, 'must be a refund adapter: its provider is not a name');
+    }
+    // `payop: smartpay(…)` would refund through Smartpay a caller who asked for PayOp.
+    if (reserved.has(name) && provider !== name) {
+      throw invalidRequest(
+        field,
+        `holds a ${provider} adapter: the name ${name} is for a ${name} adapter (name other accounts freely, e.g. "${provider}-eu")`,
+      );
+    }
+    // Each name has its own idempotency keys and references: one account under two names could refund twice.
+    const twin = names.get(adapter);
+    if (twin !== undefined) {
+      throw invalidRequest(
+        field,
+        `is the same adapter as providers.${twin}: give each account its own adapter`,
+      );
+    }
+    names.set(adapter, name);
+    accounts[name] = adapter as RefundAdapter;
+  }
+
+  if (hooks !== undefined) {
+    if (!isPlainObject(hooks))
+      throw invalidRequest('hooks', `must be an object of functions, got ${typeName(hooks)}`);
+    for (const [name, hook] of Object.entries(hooks)) {
+      if (!hookNames.includes(name)) {
+        throw invalidRequest(`hooks.${name}`, `is not a hook (hooks: ${hookNames.join(', ')})`);
+      }
+      if (hook !== undefined && typeof hook !== 'function') {
+        throw invalidRequest(`hooks.${name}`, `must be a function, got ${typeName(hook)}`);
+      }
+    }
+  }
+
+  const numbers = {} as Record<keyof typeof numericOptions, number>;
+  for (const [name, { min, max, fallback }] of Object.entries(numericOptions)) {
+    const value = options[name] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      const unit = name === 'maxRetries' ? 'a whole number' : 'a whole number of milliseconds';
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      const got = typeof value === 'number' ? String(value) : typeName(value);
+      throw invalidRequest(name, `must be ${unit} ${range}, got ${got}`);
+    }
+    numbers[name as keyof typeof numericOptions] = value;
+  }
+  return { providers: accounts, hooks: hooks as RefundHooks | undefined, ...numbers };
+}
+
 export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
-  const providers = options.providers as Record<string, RefundAdapter>;
-  const {
-    hooks,
-    timeoutMs = 30_000,
-    deadlineMs = 120_000,
-    maxRetries = 2,
-    retryDelayMs = 500,
-    maxRetryDelayMs = 8_000,
-  } = options;
+  // A copy of what was checked: a name added to the caller's object later is not configured.
+  const { providers, hooks, timeoutMs, deadlineMs, maxRetries, retryDelayMs, maxRetryDelayMs } =
+    checkOptions(options);
 
   function backoff(attempt: number, failure: RefundError): number {
     // Exponential, with jitter over its upper half.
@@ -198,10 +322,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
-  const logical = createLogicalRefunds();
+  // Per configured name: two accounts of one provider each have their own keys and references.
+  const logical = new Map(Object.keys(providers).map((name) => [name, createLogicalRefunds()]));
 
   async function create(rawInput: CreateRefundInput, rawOptions: unknown): Promise<Refund> {
     const adapter = resolveProvider(providers, rawInput);
+    const account = logical.get(rawInput.provider)!;
     const { signal, idempotencyKey: callerKey } = checkCallOptions(rawOptions);
     const checked = checkCreateInput(adapter, rawInput);
     const idempotencyKey = callerKey ?? crypto.randomUUID();
@@ -210,7 +336,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const { refund, known } = logical.take(adapter.provider, input, checked.reference !== undefined);
+    const { refund, known } = account.take(adapter.provider, input, checked.reference !== undefined);
     if (known && refund.state.kind === 'made') return refund.state.refund;
     if (known && refund.state.kind === 'in_flight') return joined(adapter, refund, signal);
     // A new logical refund, or one whose outcome stayed unknown: this call settles it.
@@ -218,11 +344,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     refund.state = { kind: 'in_flight', result };
     try {
       const made = await result;
-      logical.settle(refund, { made });
+      account.settle(refund, { made });
       return made;
     } catch (error) {
       const inDoubt = isRefundError(error) && error.code === 'outcome_unknown';
-      logical.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
+      account.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
       throw error;
     }
   }
