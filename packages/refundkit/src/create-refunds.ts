@@ -209,7 +209,7 @@ function checkOptions(options: unknown) {
 
   const numbers = {} as Record<keyof typeof numericOptions, number>;
   for (const [name, { min, max, fallback }] of Object.entries(numericOptions)) {
-    const value = options[name] ?? fallback;
+    const value = options[name] === undefined ? fallback : options[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       const unit = name === 'maxRetries' ? 'a whole number' : 'a whole number of milliseconds';
       const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
