@@ -24,6 +24,13 @@ export function requireStringOption(
   if (typeof value !== 'string' || value.trim() === '') {
     throw new TypeError(`${owner}: option "${name}" is required and must be a non-empty string.`);
   }
+  // Sent in a header, where Node refuses them only when a request is made.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new TypeError(
+      `${owner}: option "${name}" must not contain control characters (a pasted newline?).`,
+    );
+  }
   if (format && !format.pattern.test(value)) {
     throw new TypeError(`${owner}: option "${name}" must be ${format.description}.`);
   }

@@ -398,7 +398,20 @@ export async function runAttempt<T>(
     try {
       response = await send(url, init, options.fetch);
     } catch (error) {
-      throw classify(error);
+      const failure = classify(error);
+      // Our own sending throws anything but a network failure or an abort before a byte is written (a
+      // header value Node or undici refuses): nothing reached the provider, and sending again cannot help.
+      if (failure === error && !options.fetch && !caller?.aborted) {
+        throw markUnsent(
+          new RefundError({
+            code: 'invalid_request',
+            provider,
+            message: `${provider}: the request could not be sent (${(error as Error)?.message})`,
+            cause: error,
+          }),
+        );
+      }
+      throw failure;
     }
     hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;

@@ -197,6 +197,41 @@ describe('base URLs', () => {
   });
 });
 
+describe('requests that cannot be sent', () => {
+  it('refuses a credential with a control character when the adapter is made', () => {
+    expect(() => geins({ apiKey: 'key-pasted\n', username: 'user', password: 'secret' })).toThrow(
+      'geins: option "apiKey" must not contain control characters (a pasted newline?).',
+    );
+  });
+
+  it('ends a create whose header Node refuses in an invalid_request, not outcome_unknown', async () => {
+    const base = adapter();
+    const refused: RefundAdapter = {
+      ...base,
+      create: async (_, call) => {
+        // Port 9 (discard) on loopback: never reached, the header is refused first.
+        await call.fetch('http://127.0.0.1:9/v1/refunds', {
+          method: 'POST',
+          headers: { 'x-note': 'line\nbreak' },
+          signal: call.signal,
+        });
+        throw new Error('unreachable');
+      },
+    };
+    const refunds = createRefunds({ providers: { smartpay: refused }, maxRetries: 1, retryDelayMs: 1 });
+    const error = await refunds
+      .create({
+        provider: 'smartpay',
+        payment: 'payment_test_GDEATBKK8XAp9XGf6J4U4',
+        amount: { value: 1500, currency: 'JPY' },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect((error as Error).message).toMatch(/^smartpay: the request could not be sent \(/);
+    expect(isUnsentFailure(error)).toBe(true);
+  });
+});
+
 describe('payment ids of the wrong type', () => {
   it('says what is wrong with a number where the provider takes a string', async () => {
     const refunds = createRefunds({ providers: { smartpay: adapter() } });
