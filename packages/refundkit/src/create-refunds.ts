@@ -100,131 +100,112 @@ async function referenceFor(idempotencyKey: string): Promise<string> {
   return `rk_${Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** The names of refundkit's own providers. */
-const providerNames = new Set(['commercelayer', 'payop', 'smartpay', 'geins']);
-
 /** What a `RefundAdapter` must have for the facade to call it. */
-const adapterMethods = [
-  'checkPayment',
-  'checkRefundId',
-  'checkCurrency',
-  'create',
-  'retrieve',
-  'list',
-  'secrets',
-];
+const adapterMethods = 'checkPayment checkRefundId checkCurrency create retrieve list secrets'.split(' ');
 
-// The longest delay `setTimeout` takes: beyond it, Node fires after 1 ms.
-const maxDelayMs = 2_147_483_647;
-
-/** The numeric options, their least value and their default. */
+/**
+ * The numeric options: their least value and default. At most 2^31 - 1, the longest delay `setTimeout`
+ * takes (beyond it Node fires after 1 ms).
+ */
 const numericOptions = {
-  timeoutMs: { min: 1, max: maxDelayMs, fallback: 30_000 },
-  deadlineMs: { min: 1, max: maxDelayMs, fallback: 120_000 },
-  maxRetries: { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 2 },
-  retryDelayMs: { min: 0, max: maxDelayMs, fallback: 500 },
-  maxRetryDelayMs: { min: 0, max: maxDelayMs, fallback: 8_000 },
-};
-const hookNames = ['onRequest', 'onResponse', 'onRetry', 'onError'];
+  timeoutMs: [1, 30_000],
+  deadlineMs: [1, 120_000],
+  maxRetries: [0, 2],
+  retryDelayMs: [0, 500],
+  maxRetryDelayMs: [0, 8_000],
+} as const;
+type NumericOption = keyof typeof numericOptions;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' &&
   value !== null &&
   [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
+/** An `invalid_request` for `field` unless `object` has only the keys `known` (and is a plain object). */
+function checkKeys(
+  field: string,
+  object: unknown,
+  known: string[],
+): asserts object is Record<string, unknown> {
+  if (!isPlainObject(object)) throw invalidRequest(field, `must be an object, got ${typeName(object)}`);
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw invalidRequest(
+        field === 'options' ? key : `${field}.${key}`,
+        `is not one of ${known.join(', ')}`,
+      );
+    }
+  }
+}
+
 /**
  * The options of `createRefunds`, checked before it returns: the first problem is an `invalid_request`
  * whose `field` names the option. Values are described by their type only: they may hold credentials.
  */
 function checkOptions(options: unknown) {
-  const example = 'e.g. { providers: { smartpay: smartpay({ secretKey }) } }';
-  if (!isPlainObject(options)) {
-    throw invalidRequest('options', `must be an object, ${example}; got ${typeName(options)}`);
-  }
-  const known = ['providers', 'hooks', ...Object.keys(numericOptions)];
-  const unknown = Object.keys(options).find((name) => !known.includes(name));
-  if (unknown !== undefined) {
-    throw invalidRequest(unknown, `is not an option of createRefunds (options: ${known.join(', ')})`);
-  }
-
+  checkKeys('options', options, ['providers', 'hooks', ...Object.keys(numericOptions)]);
   const { providers, hooks } = options;
   if (!isPlainObject(providers) || Object.keys(providers).length === 0) {
-    const got = isPlainObject(providers) ? 'an empty object' : typeName(providers);
-    throw invalidRequest('providers', `must name at least one provider, ${example}; got ${got}`);
+    throw invalidRequest(
+      'providers',
+      `must name at least one, e.g. { smartpay: smartpay({ secretKey }) }, got ${isPlainObject(providers) ? 'none' : typeName(providers)}`,
+    );
   }
-  // Provider names, refundkit's and those of the adapters given: each only for that provider's adapter.
-  const reserved = new Set<unknown>(providerNames);
-  for (const adapter of Object.values(providers)) reserved.add((adapter as { provider?: unknown })?.provider);
-  const accounts: Record<string, RefundAdapter> = {};
+  // Provider names, refundkit's and those of the adapters given, are for that provider's adapter alone.
+  const reserved = ['commercelayer', 'payop', 'smartpay', 'geins'].concat(
+    Object.values(providers).map((adapter) => (adapter as RefundAdapter)?.provider),
+  );
   const names = new Map<unknown, string>();
   for (const [name, adapter] of Object.entries(providers)) {
     const field = `providers.${name}`;
-    const missing =
-      typeof adapter === 'object' && adapter !== null
-        ? adapterMethods.find((method) => typeof (adapter as Record<string, unknown>)[method] !== 'function')
-        : undefined;
-    if (typeof adapter !== 'object' || adapter === null || missing !== undefined) {
-      throw invalidRequest(
-        field,
-        `must be a refund adapter such as smartpay({ secretKey }), got ${
-          missing === undefined ? typeName(adapter) : `an object without ${missing}() (a client?)`
-        }`,
-      );
-    }
-    const { provider } = adapter as RefundAdapter;
-    if (typeof provider !== 'string' || provider === '') {
-      throw invalidRequest(field, 'must be a refund adapter: its provider is not a name');
+    const missing = adapterMethods.find((method) => typeof (adapter as never)?.[method] !== 'function');
+    const { provider } = (adapter ?? {}) as RefundAdapter;
+    if (missing || typeof provider !== 'string') {
+      const got =
+        typeof adapter === 'object' && adapter
+          ? `an object without ${missing ?? 'provider'}`
+          : typeName(adapter);
+      throw invalidRequest(field, `must be an adapter such as smartpay({ secretKey }), got ${got}`);
     }
     // `payop: smartpay(…)` would refund through Smartpay a caller who asked for PayOp.
-    if (reserved.has(name) && provider !== name) {
+    if (reserved.includes(name) && provider !== name) {
       throw invalidRequest(
         field,
-        `holds a ${provider} adapter: the name ${name} is for a ${name} adapter (name other accounts freely, e.g. "${provider}-eu")`,
+        `holds a ${provider} adapter: name other accounts freely, e.g. ${provider}-eu`,
       );
     }
-    // Each name has its own idempotency keys and references: one account under two names could refund twice.
-    const twin = names.get(adapter);
-    if (twin !== undefined) {
-      throw invalidRequest(
-        field,
-        `is the same adapter as providers.${twin}: give each account its own adapter`,
-      );
-    }
+    // Each name has its own idempotency keys and references: one account under two could refund twice.
+    if (names.has(adapter)) throw invalidRequest(field, `is the adapter of providers.${names.get(adapter)}`);
     names.set(adapter, name);
-    accounts[name] = adapter as RefundAdapter;
   }
-
   if (hooks !== undefined) {
-    if (!isPlainObject(hooks))
-      throw invalidRequest('hooks', `must be an object of functions, got ${typeName(hooks)}`);
+    checkKeys('hooks', hooks, ['onRequest', 'onResponse', 'onRetry', 'onError']);
     for (const [name, hook] of Object.entries(hooks)) {
-      if (!hookNames.includes(name)) {
-        throw invalidRequest(`hooks.${name}`, `is not a hook (hooks: ${hookNames.join(', ')})`);
-      }
       if (hook !== undefined && typeof hook !== 'function') {
         throw invalidRequest(`hooks.${name}`, `must be a function, got ${typeName(hook)}`);
       }
     }
   }
-
-  const numbers = {} as Record<keyof typeof numericOptions, number>;
-  for (const [name, { min, max, fallback }] of Object.entries(numericOptions)) {
+  const numbers = {} as Record<NumericOption, number>;
+  for (const [name, [min, fallback]] of Object.entries(numericOptions)) {
     const value = options[name] === undefined ? fallback : options[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      const unit = name === 'maxRetries' ? 'a whole number' : 'a whole number of milliseconds';
-      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-      const got = typeof value === 'number' ? String(value) : typeName(value);
-      throw invalidRequest(name, `must be ${unit} ${range}, got ${got}`);
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > 2_147_483_647) {
+      const got = typeof value === 'number' ? value : typeName(value);
+      throw invalidRequest(name, `must be a whole number from ${min} to 2147483647, got ${got}`);
     }
-    numbers[name as keyof typeof numericOptions] = value;
+    numbers[name as NumericOption] = value as number;
   }
-  return { providers: accounts, hooks: hooks as RefundHooks | undefined, ...numbers };
+  // Copies: a name added to the caller's object later is not configured.
+  return {
+    providers: { ...providers } as Record<string, RefundAdapter>,
+    hooks: hooks as RefundHooks | undefined,
+    ...numbers,
+  };
 }
 
 export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
-  // A copy of what was checked: a name added to the caller's object later is not configured.
   const { providers, hooks, timeoutMs, deadlineMs, maxRetries, retryDelayMs, maxRetryDelayMs } =
     checkOptions(options);
 

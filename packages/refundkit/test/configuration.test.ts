@@ -24,11 +24,7 @@ function refusal(options: unknown): RefundError {
 
 describe('createRefunds options', () => {
   it.each([
-    [
-      'timeoutMs',
-      '30s',
-      'timeoutMs: must be a whole number of milliseconds from 1 to 2147483647, got string',
-    ],
+    ['timeoutMs', '30s', 'timeoutMs: must be a whole number from 1 to 2147483647, got string'],
     ['timeoutMs', -1, 'got -1'],
     ['timeoutMs', 0, 'got 0'],
     ['timeoutMs', 1.5, 'got 1.5'],
@@ -36,7 +32,7 @@ describe('createRefunds options', () => {
     ['timeoutMs', Number.NaN, 'got NaN'],
     ['deadlineMs', Number.POSITIVE_INFINITY, 'got Infinity'],
     ['deadlineMs', '120000', 'got string'],
-    ['maxRetries', -1, 'maxRetries: must be a whole number of at least 0, got -1'],
+    ['maxRetries', -1, 'maxRetries: must be a whole number from 0 to 2147483647, got -1'],
     ['maxRetries', '2', 'got string'],
     ['retryDelayMs', -5, 'got -5'],
     ['maxRetryDelayMs', null, 'got null'],
@@ -61,15 +57,25 @@ describe('createRefunds options', () => {
   it.each([
     ['no options', undefined, 'options', 'must be an object'],
     ['null', null, 'options', 'got null'],
-    ['no providers', {}, 'providers', 'must name at least one provider'],
-    ['empty providers', { providers: {} }, 'providers', 'got an empty object'],
+    [
+      'no providers',
+      {},
+      'providers',
+      'must name at least one, e.g. { smartpay: smartpay({ secretKey }) }, got undefined',
+    ],
+    ['empty providers', { providers: {} }, 'providers', 'got none'],
     ['providers as an array', { providers: [adapter()] }, 'providers', 'got array'],
-    ['a typo', { providers: { smartpay: adapter() }, timeout: 5000 }, 'timeout', 'is not an option'],
+    [
+      'a typo',
+      { providers: { smartpay: adapter() }, timeout: 5000 },
+      'timeout',
+      'is not one of providers, hooks, timeoutMs',
+    ],
     [
       'a hook typo',
       { providers: { smartpay: adapter() }, hooks: { onResquest() {} } },
       'hooks.onResquest',
-      'is not a hook',
+      'is not one of onRequest, onResponse, onRetry, onError',
     ],
     [
       'a hook that is no function',
@@ -87,17 +93,19 @@ describe('createRefunds options', () => {
     const key = refusal({ providers: { smartpay: secretKey } });
     expect(key).toMatchObject({ field: 'providers.smartpay' });
     expect(key.message).toBe(
-      'providers.smartpay: must be a refund adapter such as smartpay({ secretKey }), got string',
+      'providers.smartpay: must be an adapter such as smartpay({ secretKey }), got string',
     );
     const client = refusal({ providers: { smartpay: createSmartpayClient({ secretKey }) } });
-    expect(client.message).toContain('an object without checkPayment() (a client?)');
+    expect(client.message).toContain('got an object without checkPayment');
     expect(JSON.stringify(client)).not.toContain(secretKey);
   });
 
   it("refuses a provider's name holding another provider's adapter", () => {
     const error = refusal({ providers: { payop: adapter() } });
     expect(error).toMatchObject({ code: 'invalid_request', field: 'providers.payop' });
-    expect(error.message).toContain('holds a smartpay adapter: the name payop is for a payop adapter');
+    expect(error.message).toContain(
+      'providers.payop: holds a smartpay adapter: name other accounts freely, e.g. smartpay-eu',
+    );
     // The name of a configured adapter's provider is reserved too, whatever refundkit knows of.
     const custom: RefundAdapter = { ...adapter(), provider: 'acme' };
     expect(
@@ -110,7 +118,7 @@ describe('createRefunds options', () => {
     const shared = adapter();
     const error = refusal({ providers: { 'smartpay-jp': shared, 'smartpay-eu': shared } });
     expect(error).toMatchObject({ field: 'providers.smartpay-eu' });
-    expect(error.message).toContain('is the same adapter as providers.smartpay-jp');
+    expect(error.message).toContain('is the adapter of providers.smartpay-jp');
   });
 
   it('serves two accounts of one provider under free names, each with its own keys', async () => {
