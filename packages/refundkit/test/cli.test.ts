@@ -24,7 +24,8 @@ function startSandbox(args: string[]): Promise<{ child: ChildProcess; output: st
     const timer = setTimeout(() => reject(new Error(`no sandbox banner within 10 s:\n${output}`)), 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('"reason":"requested_by_customer"')) {
+      // The end of the banner: its last example.
+      if (output.includes('"operationId":"createRefund"}}\'')) {
         clearTimeout(timer);
         resolve({ child, output });
       }

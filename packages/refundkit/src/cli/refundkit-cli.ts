@@ -145,6 +145,13 @@ async function sandbox(values: Record<string, string | boolean | undefined>): Pr
     write(process.stderr, `refundkit sandbox: ${message}\nhint: ${hint}`);
     return 1;
   }
+  // Listened to from before the banner (a Ctrl-C as soon as it shows must find them) until the process
+  // ends: under `pnpm sandbox` the Ctrl-C comes twice (from the terminal and forwarded by pnpm), and
+  // Node's default for the second would kill the process while it closes.
+  const stopped = new Promise<void>((resolve) => {
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
+  });
   print(`refundkit sandboxes on ${server.origin} (Ctrl-C to stop)\n`);
   for (const [name, provider] of Object.entries(server.providers)) {
     print(`${name}\n  base URL     ${provider.baseUrl}\n  control API  ${provider.controlUrl}`);
@@ -154,12 +161,7 @@ async function sandbox(values: Record<string, string | boolean | undefined>): Pr
   print(
     `Make Smartpay's next create answer 503, through its control API:\n\n${exampleControlCurl(server)}\n`,
   );
-  // Listened to until the process ends: under `pnpm sandbox` the Ctrl-C comes twice (from the terminal and
-  // forwarded by pnpm), and Node's default for the second would kill the process while it closes.
-  await new Promise<void>((resolve) => {
-    process.on('SIGINT', resolve);
-    process.on('SIGTERM', resolve);
-  });
+  await stopped;
   // Closing drops open connections, so it takes milliseconds; bounded all the same.
   setTimeout(() => {
     write(process.stderr, 'refundkit sandbox: did not stop within 5 s\nhint: a request may hang; exiting');
