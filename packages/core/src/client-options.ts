@@ -7,6 +7,12 @@ export interface StringFormat {
   description: string;
 }
 
+/** What `value` is, for a message that must not echo it (it may be a credential): `number`, `null`, `array`. */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
 /** Returns `options[name]` when it is a non-empty string (matching `format`, if given), else throws. */
 export function requireStringOption(
   options: object | undefined,
@@ -17,6 +23,13 @@ export function requireStringOption(
   const value = (options as Record<string, unknown> | undefined)?.[name];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new TypeError(`${owner}: option "${name}" is required and must be a non-empty string.`);
+  }
+  // Sent in a header, where Node refuses them only when a request is made.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new TypeError(
+      `${owner}: option "${name}" must not contain control characters (a pasted newline?).`,
+    );
   }
   if (format && !format.pattern.test(value)) {
     throw new TypeError(`${owner}: option "${name}" must be ${format.description}.`);
@@ -56,6 +69,12 @@ export function resolveCommonOptions(
   const baseUrl = options?.baseUrl ?? defaultBaseUrl;
   if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) {
     throw new TypeError(`${owner}: option "baseUrl" must be an absolute URL.`);
+  }
+  // `localhost:4010` parses too, as a URL of scheme `localhost:`: nothing could be sent to it.
+  if (!/^https?:$/.test(new URL(baseUrl).protocol)) {
+    throw new TypeError(
+      `${owner}: option "baseUrl" must be an http: or https: URL (e.g. http://localhost:4010).`,
+    );
   }
   if (options?.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TypeError(`${owner}: option "fetch" must be a function.`);

@@ -2,7 +2,7 @@ export { abortRejection, whenAborted } from './abort.js';
 export type { AdapterClient, AdapterClientMethod, ClientConfig } from './adapter-client.js';
 export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
-export { requireStringOption, resolveCommonOptions, userAgent } from './client-options.js';
+export { requireStringOption, resolveCommonOptions, typeName, userAgent } from './client-options.js';
 export type { Money } from './money.js';
 export {
   checkIso4217Currency,

@@ -69,6 +69,11 @@ export interface RefundAdapter {
   /** Describes what is wrong with a payment id, or returns undefined when it looks valid. */
   checkPayment(payment: string): string | undefined;
   /**
+   * `'integer'` when the provider's own payment id is a number (a Geins order id): the facade then takes it
+   * as a safe integer too, and passes it on as its decimal string. Omitted: a string.
+   */
+  readonly paymentIdType?: 'string' | 'integer';
+  /**
    * Describes what is wrong with a refund id given to `retrieve`, or returns undefined when it has the form
    * the provider's refund ids take. The id goes into a URL: where the provider documents no form, it must
    * still refuse what would change the URL (`/`, `?`, `#`, `%`, whitespace, control characters).

@@ -246,14 +246,19 @@ export function withoutSecrets(error: RefundError, secrets: readonly string[]): 
   return isUnsentFailure(error) ? markUnsent(clean) : clean;
 }
 
-// Connection failures that happen before any byte of the request is written: nothing reached the provider.
+// Failures that happen before any byte of the request is written: nothing reached the provider. A URL
+// that cannot be parsed or sent to (a scheme other than http(s), a blocked port) fails before connecting.
 const unsentCodes = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
   'ENETUNREACH',
+  'ERR_INVALID_URL',
+  'ERR_INVALID_PROTOCOL',
 ]);
+// undici's refusals of a URL before connecting carry no code, only these messages (on the error's cause).
+const unsentMessages = new Set(['unknown scheme', 'bad port']);
 // A registered symbol, not a WeakSet: the facade's bundle has its own copy of this module, and failures
 // marked by an adapter from a separately installed @refundkit/<provider> must still be recognised.
 const unsentMark = Symbol.for('refundkit.unsent');
@@ -368,14 +373,16 @@ export async function runAttempt<T>(
       code !== undefined ||
       (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
     if (!networkFailure) return error;
+    const refused = (error as { cause?: { message?: unknown } }).cause?.message;
+    const reason = code ?? (typeof refused === 'string' && unsentMessages.has(refused) ? refused : undefined);
     const failure = new RefundError({
       code: 'network',
       provider,
       retryable: true,
-      message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
+      message: `Could not reach ${provider}${reason ? ` (${reason})` : ''}`,
       cause: error,
     });
-    return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
+    return reason && (unsentCodes.has(reason) || unsentMessages.has(reason)) ? markUnsent(failure) : failure;
   }
   const shown = (url: string) => {
     const pattern = options.secrets && patternOf(options.secrets());
@@ -391,7 +398,20 @@ export async function runAttempt<T>(
     try {
       response = await send(url, init, options.fetch);
     } catch (error) {
-      throw classify(error);
+      const failure = classify(error);
+      // Our own sending throws anything but a network failure or an abort before a byte is written (a
+      // header value Node or undici refuses): nothing reached the provider, and sending again cannot help.
+      if (failure === error && !options.fetch && !caller?.aborted) {
+        throw markUnsent(
+          new RefundError({
+            code: 'invalid_request',
+            provider,
+            message: `${provider}: the request could not be sent (${(error as Error)?.message})`,
+            cause: error,
+          }),
+        );
+      }
+      throw failure;
     }
     hooks?.onResponse?.({ ...event, status: response.status, durationMs: performance.now() - started });
     return response;

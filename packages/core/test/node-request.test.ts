@@ -158,10 +158,11 @@ describe('nodeRequest (the default transport on Node)', () => {
     expect(await failed?.text()).toBe('unavailable');
   });
 
-  it('refuses a header Node cannot send as a TypeError, not as a network failure', async () => {
+  it('refuses a header Node cannot send as an unsent invalid_request, not as a network failure', async () => {
     const error = await failure(`${base}/echo`, { headers: { 'x-bad': 'a\nb' } });
-    expect(error).toBeInstanceOf(TypeError);
-    expect(error).not.toHaveProperty('code');
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect((error as RefundError).cause).toBeInstanceOf(TypeError);
+    expect(isUnsentFailure(error)).toBe(true);
   });
 
   it('leaves what it cannot send to fetch: other schemes and non-string bodies', () => {

@@ -172,6 +172,8 @@ export function geins(options: GeinsAdapterOptions): RefundAdapter {
     fetch: options.fetch,
     checkCurrency: checkIso4217Currency,
     checkPayment: checkOrderId,
+    // `orderId` is an int32 in the Management API, so callers may hold it as a number.
+    paymentIdType: 'integer',
     // Refund ids are UUIDs (fact sheet: `refundId` string/uuid).
     checkRefundId: (id) => (uuidPattern.test(id) ? undefined : 'must be a Geins refund id (a UUID)'),
 

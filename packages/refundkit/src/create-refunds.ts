@@ -3,6 +3,7 @@ import {
   type AdapterCreateInput,
   abortRejection,
   Deadline,
+  invalidRequest,
   isRefundError,
   mayHaveActed,
   type ProviderCapabilities,
@@ -11,6 +12,7 @@ import {
   RefundError,
   type RefundHooks,
   runAttempt,
+  typeName,
   uuidPattern,
   withoutSecrets,
 } from '@refundkit/core';
@@ -24,7 +26,11 @@ import {
 } from './validate.js';
 
 export interface RefundsOptions<Providers extends Record<string, RefundAdapter>> {
-  /** The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. */
+  /**
+   * The providers to refund through, by the name callers use: `{ smartpay: smartpay({ secretKey }) }`. A
+   * provider's name (`commercelayer`, `payop`, `smartpay`, `geins`) must hold that provider's adapter; any
+   * other name is free, e.g. one per account: `{ 'smartpay-jp': smartpay(…), 'smartpay-eu': smartpay(…) }`.
+   */
   providers: Providers;
   /** Per-attempt timeout in milliseconds. Default 30 000. */
   timeoutMs?: number;
@@ -42,8 +48,11 @@ export interface RefundsOptions<Providers extends Record<string, RefundAdapter>>
 
 export interface CreateRefundInput<Provider extends string = string> {
   provider: Provider;
-  /** The provider-native id of what is refunded (capture, transaction, payment or order). */
-  payment: string;
+  /**
+   * The provider-native id of what is refunded (capture, transaction, payment or order): a string, or a
+   * safe integer where the provider's id is one (a Geins order id).
+   */
+  payment: string | number;
   /** Integer minor units and ISO 4217 currency; omit to refund the full remainder. */
   amount?: { value: number; currency: string };
   reason?: string;
@@ -72,7 +81,7 @@ export interface Refunds<Provider extends string> {
     input: { provider: Provider; id: string; payment?: string },
     options?: CallOptions,
   ): Promise<Refund>;
-  list(input: { provider: Provider; payment: string }, options?: CallOptions): Promise<Refund[]>;
+  list(input: { provider: Provider; payment: string | number }, options?: CallOptions): Promise<Refund[]>;
   capabilities(provider: Provider): ProviderCapabilities;
 }
 
@@ -91,18 +100,114 @@ async function referenceFor(idempotencyKey: string): Promise<string> {
   return `rk_${Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** What a `RefundAdapter` must have for the facade to call it. */
+const adapterMethods = 'checkPayment checkRefundId checkCurrency create retrieve list secrets'.split(' ');
+
+/**
+ * The numeric options: their least value and default. At most 2^31 - 1, the longest delay `setTimeout`
+ * takes (beyond it Node fires after 1 ms).
+ */
+const numericOptions = {
+  timeoutMs: [1, 30_000],
+  deadlineMs: [1, 120_000],
+  maxRetries: [0, 2],
+  retryDelayMs: [0, 500],
+  maxRetryDelayMs: [0, 8_000],
+} as const;
+type NumericOption = keyof typeof numericOptions;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(value));
+
+/** An `invalid_request` for `field` unless `object` has only the keys `known` (and is a plain object). */
+function checkKeys(
+  field: string,
+  object: unknown,
+  known: string[],
+): asserts object is Record<string, unknown> {
+  if (!isPlainObject(object)) throw invalidRequest(field, `must be an object, got ${typeName(object)}`);
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw invalidRequest(
+        field === 'options' ? key : `${field}.${key}`,
+        `is not one of ${known.join(', ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * The options of `createRefunds`, checked before it returns: the first problem is an `invalid_request`
+ * whose `field` names the option. Values are described by their type only: they may hold credentials.
+ */
+function checkOptions(options: unknown) {
+  checkKeys('options', options, ['providers', 'hooks', ...Object.keys(numericOptions)]);
+  const { providers, hooks } = options;
+  if (!isPlainObject(providers) || Object.keys(providers).length === 0) {
+    throw invalidRequest(
+      'providers',
+      `must name at least one, e.g. { smartpay: smartpay({ secretKey }) }, got ${isPlainObject(providers) ? 'none' : typeName(providers)}`,
+    );
+  }
+  // Provider names, refundkit's and those of the adapters given, are for that provider's adapter alone.
+  const reserved = ['commercelayer', 'payop', 'smartpay', 'geins'].concat(
+    Object.values(providers).map((adapter) => (adapter as RefundAdapter)?.provider),
+  );
+  const names = new Map<unknown, string>();
+  for (const [name, adapter] of Object.entries(providers)) {
+    const field = `providers.${name}`;
+    const missing = adapterMethods.find((method) => typeof (adapter as never)?.[method] !== 'function');
+    const { provider } = (adapter ?? {}) as RefundAdapter;
+    if (missing || typeof provider !== 'string') {
+      const got =
+        typeof adapter === 'object' && adapter
+          ? `an object without ${missing ?? 'provider'}`
+          : typeName(adapter);
+      throw invalidRequest(field, `must be an adapter such as smartpay({ secretKey }), got ${got}`);
+    }
+    // `payop: smartpay(…)` would refund through Smartpay a caller who asked for PayOp.
+    if (reserved.includes(name) && provider !== name) {
+      throw invalidRequest(
+        field,
+        `holds a ${provider} adapter: name other accounts freely, e.g. ${provider}-eu`,
+      );
+    }
+    // Each name has its own idempotency keys and references: one account under two could refund twice.
+    if (names.has(adapter)) throw invalidRequest(field, `is the adapter of providers.${names.get(adapter)}`);
+    names.set(adapter, name);
+  }
+  if (hooks !== undefined) {
+    checkKeys('hooks', hooks, ['onRequest', 'onResponse', 'onRetry', 'onError']);
+    for (const [name, hook] of Object.entries(hooks)) {
+      if (hook !== undefined && typeof hook !== 'function') {
+        throw invalidRequest(`hooks.${name}`, `must be a function, got ${typeName(hook)}`);
+      }
+    }
+  }
+  const numbers = {} as Record<NumericOption, number>;
+  for (const [name, [min, fallback]] of Object.entries(numericOptions)) {
+    const value = options[name] === undefined ? fallback : options[name];
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > 2_147_483_647) {
+      const got = typeof value === 'number' ? value : typeName(value);
+      throw invalidRequest(name, `must be a whole number from ${min} to 2147483647, got ${got}`);
+    }
+    numbers[name as NumericOption] = value as number;
+  }
+  // Copies: a name added to the caller's object later is not configured.
+  return {
+    providers: { ...providers } as Record<string, RefundAdapter>,
+    hooks: hooks as RefundHooks | undefined,
+    ...numbers,
+  };
+}
+
 export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
-  const providers = options.providers as Record<string, RefundAdapter>;
-  const {
-    hooks,
-    timeoutMs = 30_000,
-    deadlineMs = 120_000,
-    maxRetries = 2,
-    retryDelayMs = 500,
-    maxRetryDelayMs = 8_000,
-  } = options;
+  const { providers, hooks, timeoutMs, deadlineMs, maxRetries, retryDelayMs, maxRetryDelayMs } =
+    checkOptions(options);
 
   function backoff(attempt: number, failure: RefundError): number {
     // Exponential, with jitter over its upper half.
@@ -198,10 +303,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
-  const logical = createLogicalRefunds();
+  // Per configured name: two accounts of one provider each have their own keys and references.
+  const logical = new Map(Object.keys(providers).map((name) => [name, createLogicalRefunds()]));
 
   async function create(rawInput: CreateRefundInput, rawOptions: unknown): Promise<Refund> {
     const adapter = resolveProvider(providers, rawInput);
+    const account = logical.get(rawInput.provider)!;
     const { signal, idempotencyKey: callerKey } = checkCallOptions(rawOptions);
     const checked = checkCreateInput(adapter, rawInput);
     const idempotencyKey = callerKey ?? crypto.randomUUID();
@@ -210,7 +317,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const { refund, known } = logical.take(adapter.provider, input, checked.reference !== undefined);
+    const { refund, known } = account.take(adapter.provider, input, checked.reference !== undefined);
     if (known && refund.state.kind === 'made') return refund.state.refund;
     if (known && refund.state.kind === 'in_flight') return joined(adapter, refund, signal);
     // A new logical refund, or one whose outcome stayed unknown: this call settles it.
@@ -218,11 +325,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     refund.state = { kind: 'in_flight', result };
     try {
       const made = await result;
-      logical.settle(refund, { made });
+      account.settle(refund, { made });
       return made;
     } catch (error) {
       const inDoubt = isRefundError(error) && error.code === 'outcome_unknown';
-      logical.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
+      account.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
       throw error;
     }
   }

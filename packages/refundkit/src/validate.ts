@@ -1,4 +1,10 @@
-import { type AdapterCreateInput, invalidRequest, type Money, type RefundAdapter } from '@refundkit/core';
+import {
+  type AdapterCreateInput,
+  invalidRequest,
+  type Money,
+  type RefundAdapter,
+  typeName,
+} from '@refundkit/core';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37,6 +43,9 @@ export function resolveProvider(providers: Record<string, RefundAdapter>, input:
 
 /** A non-empty, well-formed string, else an invalid_request for `field`. */
 export function checkId(adapter: RefundAdapter, field: string, id: unknown): string {
+  if (id !== undefined && id !== null && typeof id !== 'string') {
+    throw invalidRequest(field, `must be a string, got ${typeName(id)}`, adapter.provider);
+  }
   if (typeof id !== 'string' || id.trim() === '')
     throw invalidRequest(field, 'is required', adapter.provider);
   if (!isWellFormed(id)) throw invalidRequest(field, malformed, adapter.provider);
@@ -45,6 +54,11 @@ export function checkId(adapter: RefundAdapter, field: string, id: unknown): str
 
 /** A payment id in the form the provider's ids take, else an invalid_request for `payment`. */
 export function checkPayment(adapter: RefundAdapter, payment: unknown): string {
+  if (typeof payment === 'number' && adapter.paymentIdType === 'integer') {
+    if (!Number.isSafeInteger(payment))
+      throw invalidRequest('payment', 'must be an integer', adapter.provider);
+    payment = String(payment);
+  }
   const id = checkId(adapter, 'payment', payment);
   const problem = adapter.checkPayment(id);
   if (problem) throw invalidRequest('payment', problem, adapter.provider);

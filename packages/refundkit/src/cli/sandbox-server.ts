@@ -53,3 +53,12 @@ export function exampleCurl(server: SandboxServer): string {
     `  -d '{"payment":"${server.examplePayment}","amount":1500,"currency":"JPY","reason":"requested_by_customer"}'`,
   ].join(' \\\n');
 }
+
+/** The control API at work: Smartpay's next create answers 503 (the facade would retry it, same key). */
+export function exampleControlCurl(server: SandboxServer): string {
+  return [
+    `curl -s -X POST ${server.providers.smartpay!.controlUrl}/faults`,
+    `  -H 'Content-Type: application/json'`,
+    `  -d '{"kind":"http-503","times":1,"match":{"operationId":"createRefund"}}'`,
+  ].join(' \\\n');
+}
