@@ -94,16 +94,23 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
           response.on('error', fail);
           if (decoder) body.on('error', (error) => unreadable(`cannot be decoded: ${error.message}`));
           body.on('end', () => {
-            const headers = new Headers();
-            const raw = response.rawHeaders;
-            for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-            resolve(
-              new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
-                status,
-                statusText: response.statusMessage ?? '',
-                headers,
-              }),
-            );
+            // A status or header `Response` refuses (e.g. 799) is an answer that cannot be read, in doubt
+            // like the others, not an exception thrown in this listener, which would crash the process.
+            try {
+              const headers = new Headers();
+              const raw = response.rawHeaders;
+              for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+              resolve(
+                new Response(nullBodyStatuses.has(status) ? null : Buffer.concat(chunks), {
+                  status,
+                  statusText: response.statusMessage ?? '',
+                  headers,
+                }),
+              );
+            } catch (error) {
+              response.destroy();
+              fail(new Error(`the ${status} answer cannot be read: ${(error as Error).message}`));
+            }
           });
         },
       );

@@ -399,9 +399,10 @@ export async function runAttempt<T>(
       response = await send(url, init, options.fetch);
     } catch (error) {
       const failure = classify(error);
-      // Our own sending throws anything but a network failure or an abort before a byte is written (a
+      // Our own sending throws a TypeError that is not a network failure only before a byte is written (a
       // header value Node or undici refuses): nothing reached the provider, and sending again cannot help.
-      if (failure === error && !options.fetch && !caller?.aborted) {
+      // An answer that cannot be read (too large, not decodable) is a plain Error, and stays in doubt.
+      if (failure === error && error instanceof TypeError && !options.fetch && !caller?.aborted) {
         throw markUnsent(
           new RefundError({
             code: 'invalid_request',

@@ -69,6 +69,10 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
     };
     more();
   },
+  // A status `Response` cannot carry (200–599 only), written on the raw socket.
+  '/status-799': (_, response) => {
+    response.socket?.end('HTTP/1.1 799 Odd\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}');
+  },
   '/stall': (_, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
     response.write('{"partial":');
@@ -291,6 +295,14 @@ describe('compressed answers (node:http)', () => {
       ),
     );
     expect(performance.now() - started).toBeLessThan(8000);
+  });
+
+  it('fails an answer a Response cannot hold (status 799) as unreadable, in doubt, and does not crash', async () => {
+    const error = await failure(`${base}/status-799`, { method: 'POST', body: '{}' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(RefundError);
+    expect((error as Error).message).toMatch(/^the 799 answer cannot be read: /);
+    expect(mayHaveActed(error)).toBe(true);
   });
 
   it('refuses a plain body larger than the limit', async () => {

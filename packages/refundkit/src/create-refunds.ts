@@ -53,32 +53,36 @@ export interface CreateRefundInput<Provider extends string = string> {
    * safe integer where the provider's id is one (a Geins order id).
    */
   payment: string | number;
-  /** Integer minor units and ISO 4217 currency; omit to refund the full remainder. */
-  amount?: { value: number; currency: string };
-  reason?: string;
+  /**
+   * Integer minor units and ISO 4217 currency; omit to refund the full remainder. Here and below, `null`
+   * is the same as leaving the field out (what JSON callers and some providers' own SDKs send).
+   */
+  amount?: { value: number; currency: string } | null;
+  reason?: string | null;
   /**
    * Your reference, stored with the refund; generated when omitted. It names one refund of this payment, like
    * an idempotency key: reused with other input it is a `conflict`. Reconciliation looks for it.
    */
-  reference?: string;
-  metadata?: Record<string, string>;
+  reference?: string | null;
+  metadata?: Record<string, string> | null;
 }
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  /** `null` here, as for `idempotencyKey`, is the same as leaving it out. */
+  signal?: AbortSignal | null;
   /**
    * Names one logical refund, on every provider: calls with the same key and input while it is in flight are
    * one call, and after it was made return it, never a second refund; the same key with other input is a
    * `conflict`. Sent as `Idempotency-Key` where the provider takes one. Generated when omitted; remembered
    * in memory by this `createRefunds` instance.
    */
-  idempotencyKey?: string;
+  idempotencyKey?: string | null;
 }
 
 export interface Refunds<Provider extends string> {
   create(input: CreateRefundInput<Provider>, options?: CallOptions): Promise<Refund>;
   retrieve(
-    input: { provider: Provider; id: string; payment?: string },
+    input: { provider: Provider; id: string; payment?: string | number | null },
     options?: CallOptions,
   ): Promise<Refund>;
   list(input: { provider: Provider; payment: string | number }, options?: CallOptions): Promise<Refund[]>;
@@ -543,7 +547,10 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         const { signal } = checkCallOptions(callOptions);
         const id = checkRefundId(adapter, input.id);
         return read(adapter, 'retrieve', signal, (call) =>
-          adapter.retrieve({ id, payment: input.payment }, call),
+          adapter.retrieve(
+            { id, payment: input.payment == null ? undefined : checkPayment(adapter, input.payment) },
+            call,
+          ),
         );
       }),
     list: (input, callOptions) =>

@@ -43,20 +43,48 @@ describe('create input validation', () => {
     async (name) => {
       const setup = providerSetups[name];
       const sandbox = setup.sandbox(7);
-      const refunds = createRefunds({ providers: { [name]: setup.adapter(sandbox, sandbox.fetch) } });
+      let sent = 0;
+      const fetch: typeof sandbox.fetch = (...args) => {
+        sent += 1;
+        return sandbox.fetch(...args);
+      };
+      const refunds = createRefunds({ providers: { [name]: setup.adapter(sandbox, fetch) } });
       const payment = sandbox.createPayment({ amount: 10_000, currency: setup.currency });
+      // No casts: the types take null where the runtime does.
       const nulls = { reason: null, reference: null, metadata: null };
-      const options = { idempotencyKey: null, signal: null } as never;
+      const options = { idempotencyKey: null, signal: null };
       const partial = await refunds.create(
-        { provider: name, payment, amount: { value: 2500, currency: setup.currency }, ...nulls } as never,
+        { provider: name, payment, amount: { value: 2500, currency: setup.currency }, ...nulls },
         options,
       );
       expect(partial).toMatchObject({ provider: name, payment, amount: { value: 2500 } });
       // `amount: null` is an omitted amount: the rest of the payment, or the provider's own refusal.
-      const full = refunds.create({ provider: name, payment, amount: null, ...nulls } as never, options);
+      const full = refunds.create({ provider: name, payment, amount: null, ...nulls }, options);
       if (setup.fullRefunds) await expect(full).resolves.toMatchObject({ amount: { value: 7500 } });
       else await expect(full).rejects.toMatchObject({ code: 'invalid_request', field: 'amount' });
       expect(sandbox.refunds().length).toBe(setup.fullRefunds ? 2 : 1);
+      // A retrieve's `payment: null` is an omitted payment: the same answer, whichever it is.
+      const settle = (promise: Promise<unknown>) =>
+        promise.then(
+          (refund) => ({ refund }),
+          (error: RefundError) => ({ code: error.code, field: error.field }),
+        );
+      const retrieve = (payment?: null) =>
+        settle(refunds.retrieve({ provider: name, id: partial.id, payment }, options));
+      expect(await retrieve(null)).toEqual(await retrieve());
+      // And a retrieve's payment is checked as a create's is, before anything is sent.
+      const before = sent;
+      for (const [payment, problem] of [
+        ['a/b', 'payment'],
+        [{}, 'payment: must be a string, got object'],
+      ] as const) {
+        const error = await refunds
+          .retrieve({ provider: name, id: partial.id, payment: payment as never })
+          .catch((caught: RefundError) => caught);
+        expect(error).toMatchObject({ code: 'invalid_request', field: 'payment' });
+        expect((error as RefundError).message).toContain(problem);
+      }
+      expect(sent).toBe(before);
     },
   );
 
