@@ -3,7 +3,7 @@
 // and a FinalizationRegistry; that costs 10–20 % of a loopback call, and an attempt always has a signal
 // (its timeout). Elsewhere (edge runtimes, Deno, browsers) attempts use the global `fetch`.
 import type * as Http from 'node:http';
-import type { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 type NodeHttp = Pick<typeof Http, 'request'>;
 
@@ -39,6 +39,13 @@ const decoders = new Map([
   ['br', 'createBrotliDecompress'],
 ]);
 
+// What `nodeRequest` refused before writing a byte of the request.
+const unsent = new WeakSet<object>();
+
+/** Whether `error` is `nodeRequest`'s refusal of a request before any byte of it was written. */
+export const refusedBeforeSending = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && unsent.has(error);
+
 /**
  * Sends `init` to `url` with `node:http(s)` and resolves with the whole answer as a `Response`, or
  * `undefined` when it cannot: not on Node, or a body other than a string.
@@ -68,12 +75,25 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
         (response) => {
           const status = response.statusCode ?? 0;
           const encoding = response.headers['content-encoding'];
+          // An empty body has nothing to decode (a 201 with `Content-Length: 0` may still name a coding).
           const decoder =
-            !nullBodyStatuses.has(status) && decoders.get(encoding?.trim().toLowerCase() as string);
-          // Decoded as it arrives, so that only the decoded body is held.
-          const body: Readable = decoder
+            !nullBodyStatuses.has(status) &&
+            response.headers['content-length'] !== '0' &&
+            decoders.get(encoding?.trim().toLowerCase() as string);
+          // Decoded as it arrives, so that only the decoded body is held; flushed as fetch (undici) flushes, so
+          // that what it reads (a gzip body without its trailer, an empty one) is read here too.
+          const zlib = decoder && (nodeProcess!.getBuiltinModule!('node:zlib') as typeof import('node:zlib'));
+          const body: Readable = zlib
             ? response.pipe(
-                (nodeProcess!.getBuiltinModule!('node:zlib') as Record<string, () => Transform>)[decoder]!(),
+                decoder === 'createBrotliDecompress'
+                  ? zlib.createBrotliDecompress({
+                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+                    })
+                  : zlib[decoder as 'createGunzip' | 'createInflate']({
+                      flush: zlib.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+                    }),
               )
             : response;
           // An answer whose body is too large or does not decode fails like one whose JSON does not parse: an
@@ -116,8 +136,10 @@ export function nodeRequest(url: string, init: RequestInit): Promise<Response> |
       );
     } catch (error) {
       // Thrown before anything was sent (e.g. a header value Node refuses): a TypeError without a `code`, as
-      // fetch throws for the same header, so it is not mistaken for a network failure.
-      throw new TypeError((error as Error).message);
+      // fetch throws for the same header, so it is not mistaken for a network failure; marked as unsent.
+      const refused = new TypeError((error as Error).message);
+      unsent.add(refused);
+      throw refused;
     }
     // Answers are decoded above; a caller's own `Accept-Encoding` is sent as it is.
     if (!request.hasHeader('accept-encoding')) request.setHeader('accept-encoding', 'gzip, deflate, br');

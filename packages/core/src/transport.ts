@@ -2,7 +2,7 @@
 // deadline, hook events with credentials redacted, and fetch failures turned into RefundErrors that say
 // whether the request can have reached the provider.
 import { whenAborted } from './abort.js';
-import { nodeRequest } from './node-request.js';
+import { nodeRequest, refusedBeforeSending } from './node-request.js';
 import type { AdapterCall } from './refund.js';
 import { RefundError, type RefundErrorOptions } from './refund-error.js';
 import { sleep } from './sleep.js';
@@ -14,8 +14,11 @@ type Fetch = (request: Request) => Promise<Response>;
  * on Node (see node-request.ts) or the global `fetch(url, init)` elsewhere.
  */
 function send(url: string, init: RequestInit, fetch: Fetch | undefined): Promise<Response> {
-  if (fetch) return fetch(new Request(url, init));
-  return nodeRequest(url, init) ?? globalThis.fetch(url, init);
+  // Redirects are answers, not followed: a create redirected after the provider took it must be in doubt,
+  // not a failure of the redirect's target taken for one of the request (node:http never follows them).
+  const once: RequestInit = { ...init, redirect: 'manual' };
+  if (fetch) return fetch(new Request(url, once));
+  return nodeRequest(url, init) ?? globalThis.fetch(url, once);
 }
 
 /** The overall deadline of one operation as a point in time: no timer unless a wait needs one. */
@@ -246,19 +249,15 @@ export function withoutSecrets(error: RefundError, secrets: readonly string[]): 
   return isUnsentFailure(error) ? markUnsent(clean) : clean;
 }
 
-// Failures that happen before any byte of the request is written: nothing reached the provider. A URL
-// that cannot be parsed or sent to (a scheme other than http(s), a blocked port) fails before connecting.
+// Failures that happen before any byte of the request is written: nothing reached the provider. (A base URL
+// that is not http(s) is refused when the client is made; redirects are not followed, see `send`.)
 const unsentCodes = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
   'ENETUNREACH',
-  'ERR_INVALID_URL',
-  'ERR_INVALID_PROTOCOL',
 ]);
-// undici's refusals of a URL before connecting carry no code, only these messages (on the error's cause).
-const unsentMessages = new Set(['unknown scheme', 'bad port']);
 // A registered symbol, not a WeakSet: the facade's bundle has its own copy of this module, and failures
 // marked by an adapter from a separately installed @refundkit/<provider> must still be recognised.
 const unsentMark = Symbol.for('refundkit.unsent');
@@ -373,8 +372,7 @@ export async function runAttempt<T>(
       code !== undefined ||
       (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
     if (!networkFailure) return error;
-    const refused = (error as { cause?: { message?: unknown } }).cause?.message;
-    const reason = code ?? (typeof refused === 'string' && unsentMessages.has(refused) ? refused : undefined);
+    const reason = code;
     const failure = new RefundError({
       code: 'network',
       provider,
@@ -382,7 +380,7 @@ export async function runAttempt<T>(
       message: `Could not reach ${provider}${reason ? ` (${reason})` : ''}`,
       cause: error,
     });
-    return reason && (unsentCodes.has(reason) || unsentMessages.has(reason)) ? markUnsent(failure) : failure;
+    return reason && unsentCodes.has(reason) ? markUnsent(failure) : failure;
   }
   const shown = (url: string) => {
     const pattern = options.secrets && patternOf(options.secrets());
@@ -391,6 +389,16 @@ export async function runAttempt<T>(
   const fetch = async (url: string, init: RequestInit) => {
     // Nothing is sent for an attempt that has ended, by whatever is still running in it.
     signal.throwIfAborted();
+    // Nor to a URL no HTTP stack can send to (base URLs are checked earlier; this is an adapter's own).
+    if (!/^https?:\/\//i.test(url)) {
+      throw markUnsent(
+        new RefundError({
+          code: 'invalid_request',
+          provider,
+          message: `${provider}: only http(s) URLs can be sent to`,
+        }),
+      );
+    }
     const started = performance.now();
     const event = { provider, operation, attempt, method: init.method, url: hooks ? shown(url) : url };
     hooks?.onRequest?.({ ...event, headers: redactHeaders(init.headers) });
@@ -399,10 +407,10 @@ export async function runAttempt<T>(
       response = await send(url, init, options.fetch);
     } catch (error) {
       const failure = classify(error);
-      // Our own sending throws a TypeError that is not a network failure only before a byte is written (a
-      // header value Node or undici refuses): nothing reached the provider, and sending again cannot help.
-      // An answer that cannot be read (too large, not decodable) is a plain Error, and stays in doubt.
-      if (failure === error && error instanceof TypeError && !options.fetch && !caller?.aborted) {
+      // node:http refused the request before writing a byte (a header value Node refuses): nothing reached
+      // the provider, and sending again cannot help. Anything else from sending (an answer that cannot be
+      // read, a global fetch's TypeError, which in browsers is also a network failure) stays in doubt.
+      if (failure === error && refusedBeforeSending(error) && !caller?.aborted) {
         throw markUnsent(
           new RefundError({
             code: 'invalid_request',

@@ -20,6 +20,8 @@ const encoded: Record<string, [string, () => Buffer]> = {
   // Plain text that claims to be gzip, echoing a credential.
   '/corrupt': ['gzip', () => Buffer.from(`{"echo":"${secret}"}`)],
   '/truncated': ['gzip', () => gzipSync(json).subarray(0, 40)],
+  // Without its 8-byte trailer (CRC and length): undici's fetch reads it.
+  '/trailerless': ['gzip', () => gzipSync(json).subarray(0, -8)],
   '/corrupt-br': ['br', () => Buffer.from('not brotli at all')],
   // 1 MiB of zeros gzips to ~1 kB; concatenated gzip members decode one after the other.
   '/bomb': ['gzip', () => Buffer.concat(Array(130).fill(gzipSync(Buffer.alloc(1 << 20))))],
@@ -263,12 +265,22 @@ describe('compressed answers (node:http)', () => {
     );
   });
 
+  it.each(['/truncated', '/trailerless', '/empty-gzip'])(
+    'reads %s as fetch (undici) reads it: what arrived, decoded (a cut-off JSON then fails to parse)',
+    async (path) => {
+      const read = async (response: Promise<Response>) => {
+        const answer = await response;
+        return { status: answer.status, text: await answer.text() };
+      };
+      const viaFetch = await read(fetch(`${base}${path}`, { method: 'POST', body: '{}' }));
+      expect(await read(nodeRequest(`${base}${path}`, { method: 'POST', body: '{}' })!)).toEqual(viaFetch);
+      if (path === '/trailerless') expect(viaFetch.text).toBe(json);
+    },
+  );
+
   it.each([
     ['/corrupt', "the 200 answer's gzip body cannot be decoded: incorrect header check"],
-    ['/truncated', "the 200 answer's gzip body cannot be decoded: unexpected end of file"],
     ['/corrupt-br', "the 200 answer's br body cannot be decoded: Decompression failed"],
-    // A gzip stream is never empty (its header and trailer are 18 bytes).
-    ['/empty-gzip', "the 200 answer's gzip body cannot be decoded: unexpected end of file"],
   ])(
     'fails %s as a body that cannot be read, not as a network failure, without its bytes',
     async (path, message) => {

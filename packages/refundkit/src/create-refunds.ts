@@ -179,8 +179,17 @@ function checkOptions(options: unknown) {
       );
     }
     // Each name has its own idempotency keys and references: one account under two could refund twice.
-    if (names.has(adapter)) throw invalidRequest(field, `is the adapter of providers.${names.get(adapter)}`);
-    names.set(adapter, name);
+    // An account is its provider and credentials (an adapter without secrets is only itself).
+    const secrets = (adapter as RefundAdapter).secrets();
+    const account = secrets.length > 0 ? `${provider}\n${secrets.join('\n')}` : adapter;
+    const taken = names.get(account);
+    if (taken !== undefined) {
+      throw invalidRequest(
+        field,
+        `is the same ${provider} account as providers.${taken}: use one name for it`,
+      );
+    }
+    names.set(account, name);
   }
   if (hooks !== undefined) {
     checkKeys('hooks', hooks, ['onRequest', 'onResponse', 'onRetry', 'onError']);

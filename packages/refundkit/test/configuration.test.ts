@@ -114,11 +114,19 @@ describe('createRefunds options', () => {
     expect(refusal({ providers: { acme: adapter(), other: custom } }).field).toBe('providers.acme');
   });
 
-  it('refuses one adapter under two names: each name has its own idempotency keys', () => {
+  it('refuses one account under two names: each name has its own idempotency keys', () => {
     const shared = adapter();
     const error = refusal({ providers: { 'smartpay-jp': shared, 'smartpay-eu': shared } });
     expect(error).toMatchObject({ field: 'providers.smartpay-eu' });
-    expect(error.message).toContain('is the adapter of providers.smartpay-jp');
+    expect(error.message).toContain('is the same smartpay account as providers.smartpay-jp');
+    // Two adapters built with the same credentials (an alias kept for old callers) are one account too.
+    const token = 'eyJ0.eyJ1.sig';
+    const alias = refusal({ providers: { payop: payop({ token }), 'payop-main': payop({ token }) } });
+    expect(alias).toMatchObject({ field: 'providers.payop-main' });
+    expect(alias.message).not.toContain(token);
+    expect(() =>
+      createRefunds({ providers: { payop: payop({ token }), 'payop-b': payop({ token: 'b.c.d' }) } }),
+    ).not.toThrow();
   });
 
   it('serves two accounts of one provider under free names, each with its own keys', async () => {
@@ -178,14 +186,19 @@ describe('base URLs', () => {
       failures.push(await attempt.catch((error: unknown) => error));
     }
     for (const failure of failures) {
-      expect(failure).toMatchObject({ code: 'network' });
       expect(isUnsentFailure(failure)).toBe(true);
       expect(mayHaveActed(failure)).toBe(false);
     }
-    expect((failures[0] as Error).message).toBe('Could not reach smartpay (unknown scheme)');
+    // Not sent at all, and a refused connection.
+    expect(failures.map((failure) => (failure as RefundError).code)).toEqual([
+      'invalid_request',
+      'invalid_request',
+      'network',
+    ]);
+    expect((failures[0] as Error).message).toBe('smartpay: only http(s) URLs can be sent to');
   });
 
-  it('ends a create whose request could not be sent in its network error, not outcome_unknown', async () => {
+  it('ends a create whose request could not be sent in its own error, not outcome_unknown', async () => {
     const base = adapter();
     const unsendable: RefundAdapter = {
       ...base,
@@ -201,7 +214,10 @@ describe('base URLs', () => {
         payment: 'payment_test_GDEATBKK8XAp9XGf6J4U4',
         amount: { value: 1500, currency: 'JPY' },
       }),
-    ).rejects.toMatchObject({ code: 'network', message: 'Could not reach smartpay (unknown scheme)' });
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'smartpay: only http(s) URLs can be sent to',
+    });
   });
 });
 
