@@ -1,4 +1,5 @@
-// `pnpm check:generated` fails when a spec changes without regenerating, in a throwaway clone of HEAD.
+// `pnpm check:generated` judges the generated code on disk against the specs and changes nothing, in a
+// throwaway clone of HEAD.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,25 @@ describe('check:generated', () => {
     );
     const stale = check();
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain('packages/payop/src/generated/payop.openapi.gen.ts');
-    expect(stale.stderr).toContain('To fix this, run `pnpm generate` and commit the result.');
-  }, 60_000);
+    expect(stale.stderr).toContain('packages/payop/src/generated/payop.openapi.gen.ts: differs');
+    expect(stale.stderr).toContain('+  "title": "PayOp refunds API (edited)"');
+    expect(stale.stderr).toContain('To fix this, run `pnpm generate`');
+
+    // Regenerated but not committed: what is on disk matches the specs.
+    execFileSync(process.execPath, ['scripts/generate.mjs'], { cwd: clone, stdio: 'ignore' });
+    expect(check().status).toBe(0);
+
+    // A hand edit is reported, and left where it is.
+    const generated = join(clone, 'packages/payop/src/generated/payop.gen.ts');
+    const edited = `${readFileSync(generated, 'utf8')}// a hand edit\n`;
+    writeFileSync(generated, edited);
+    const hand = check();
+    expect(hand.status).toBe(1);
+    expect(hand.stderr).toContain('packages/payop/src/generated/payop.gen.ts: differs');
+    expect(hand.stderr).toContain('-// a hand edit');
+    expect(readFileSync(generated, 'utf8')).toBe(edited);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: clone, encoding: 'utf8' }).stdout).toContain(
+      'payop.gen.ts',
+    );
+  }, 120_000);
 });
