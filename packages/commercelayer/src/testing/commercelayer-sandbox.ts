@@ -3,6 +3,7 @@ import {
   createSandbox,
   type OperationRequest,
   type Sandbox,
+  type SandboxHandlers,
   type SandboxLedgerEntry,
   type SandboxOptions,
   type SandboxResponse,
@@ -17,6 +18,7 @@ import type {
   CommercelayerReturn,
   CommercelayerReturnUpdate,
 } from '../commercelayer-schemas.js';
+import type { operations } from '../generated/commercelayer.gen.js';
 import { commercelayerOpenApi } from '../generated/commercelayer.openapi.gen.js';
 
 export interface CommercelayerPaymentInput {
@@ -1663,7 +1665,7 @@ export function createCommercelayerSandbox(options: CommercelayerSandboxOptions 
           const { refund } = find(returns, pathParams.returnId!);
           return { status: 200, body: refund ? document(refundNode(refund), shape) : { data: null } };
         }),
-      },
+      } satisfies SandboxHandlers<operations>,
     };
   });
   return Object.assign(sandbox, {

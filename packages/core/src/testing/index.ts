@@ -8,6 +8,7 @@ export type {
   OperationHandler,
   OperationRequest,
   SandboxDefinition,
+  SandboxHandlers,
   SandboxLedgerEntry,
   SandboxOptions,
   SandboxOutcome,

@@ -73,6 +73,13 @@ export interface OperationRequest {
 
 export type OperationHandler = (request: OperationRequest) => SandboxResponse;
 
+/**
+ * A sandbox's handlers, one per operation of its generated `operations` and no other: written as
+ * `handlers: { … } satisfies SandboxHandlers<operations>`, removing or renaming an operation in a spec
+ * fails the typecheck until the sandbox follows.
+ */
+export type SandboxHandlers<Operations> = { [OperationId in keyof Operations]: OperationHandler };
+
 export interface SandboxDefinition {
   provider: string;
   spec: object;

@@ -2,6 +2,7 @@ import { currencyExponent, formatMinorUnits, minorUnitsToDecimal, parseMajorUnit
 import {
   createSandbox,
   type Sandbox,
+  type SandboxHandlers,
   type SandboxLedgerEntry,
   type SandboxOptions,
   type SandboxResponse,
@@ -18,6 +19,7 @@ import type {
   GeinsSettledRefund,
   GeinsSettledRefundRow,
 } from '../geins-schemas.js';
+import type { operations } from '../generated/geins.gen.js';
 import { geinsOpenApi } from '../generated/geins.openapi.gen.js';
 
 /** One row of a seeded order. */
@@ -561,7 +563,7 @@ export function createGeinsSandbox(options?: GeinsSandboxOptions): GeinsSandbox 
           refund.updatedOn = now();
           return { status: 200, body: success };
         },
-      },
+      } satisfies SandboxHandlers<operations>,
     };
   });
 }

@@ -2,10 +2,12 @@ import { currencyExponent, minorUnitsToDecimal, parseMajorUnits } from '@refundk
 import {
   createSandbox,
   type Sandbox,
+  type SandboxHandlers,
   type SandboxLedgerEntry,
   type SandboxOptions,
   type SandboxResponse,
 } from '@refundkit/core/testing';
+import type { operations } from '../generated/payop.gen.js';
 import { payopOpenApi } from '../generated/payop.openapi.gen.js';
 import type { PayopRefund, PayopRefundCreate } from '../payop-schemas.js';
 
@@ -288,7 +290,7 @@ export function createPayopSandbox(options?: PayopSandboxOptions): PayopSandbox 
             body: { data: data.map((refund) => toPayop(refund, userIdentifier)), status: 1 },
           };
         },
-      },
+      } satisfies SandboxHandlers<operations>,
     };
   });
 

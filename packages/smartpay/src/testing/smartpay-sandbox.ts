@@ -1,10 +1,12 @@
 import {
   createSandbox,
   type Sandbox,
+  type SandboxHandlers,
   type SandboxLedgerEntry,
   type SandboxOptions,
   type SandboxResponse,
 } from '@refundkit/core/testing';
+import type { operations } from '../generated/smartpay.gen.js';
 import { smartpayOpenApi } from '../generated/smartpay.openapi.gen.js';
 import type { SmartpayRefund, SmartpayRefundCreate, SmartpayRefundUpdate } from '../smartpay-schemas.js';
 
@@ -269,7 +271,7 @@ export function createSmartpaySandbox(options?: SmartpaySandboxOptions): Smartpa
             },
           };
         },
-      },
+      } satisfies SandboxHandlers<operations>,
     };
   });
 }
