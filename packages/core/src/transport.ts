@@ -372,15 +372,14 @@ export async function runAttempt<T>(
       code !== undefined ||
       (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'));
     if (!networkFailure) return error;
-    const reason = code;
     const failure = new RefundError({
       code: 'network',
       provider,
       retryable: true,
-      message: `Could not reach ${provider}${reason ? ` (${reason})` : ''}`,
+      message: `Could not reach ${provider}${code ? ` (${code})` : ''}`,
       cause: error,
     });
-    return reason && unsentCodes.has(reason) ? markUnsent(failure) : failure;
+    return code && unsentCodes.has(code) ? markUnsent(failure) : failure;
   }
   const shown = (url: string) => {
     const pattern = options.secrets && patternOf(options.secrets());

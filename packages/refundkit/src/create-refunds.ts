@@ -22,6 +22,7 @@ import {
   checkCreateInput,
   checkPayment,
   checkRefundId,
+  isPlainObject,
   resolveProvider,
 } from './validate.js';
 
@@ -119,11 +120,6 @@ const numericOptions = {
   maxRetryDelayMs: [0, 8_000],
 } as const;
 type NumericOption = keyof typeof numericOptions;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 /** An `invalid_request` for `field` unless `object` has only the keys `known` (and is a plain object). */
 function checkKeys(

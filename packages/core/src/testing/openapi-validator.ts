@@ -111,11 +111,6 @@ export class OpenApiValidator {
     return undefined;
   }
 
-  /** Whether some operation exists on this path with another method (for 405 answers). */
-  pathExists(path: string): boolean {
-    return this.#routes.some((route) => route.pattern.test(path));
-  }
-
   validateRequest(
     matched: MatchedOperation,
     request: { query: URLSearchParams; headers: Headers; body: unknown; contentType: string | null },
