@@ -3,6 +3,15 @@ export type { AdapterClient, AdapterClientMethod, ClientConfig } from './adapter
 export { createAdapterClient } from './adapter-client.js';
 export type { CommonClientOptions, StringFormat } from './client-options.js';
 export { requireStringOption, resolveCommonOptions, typeName, userAgent } from './client-options.js';
+export type {
+  IntentState,
+  JournalEntry,
+  JournalIntent,
+  JournalTransition,
+  RefundJournal,
+} from './journal.js';
+export type { MemoryJournalOptions } from './memory-journal.js';
+export { memoryJournal } from './memory-journal.js';
 export type { Money } from './money.js';
 export {
   checkIso4217Currency,
