@@ -4,13 +4,14 @@
 import type { JournalEntry, JournalIntent, JournalTransition, RefundJournal } from './journal.js';
 
 export interface MemoryJournalOptions {
-  /** Settled entries (`made`, `not_made`, `in_doubt`) kept at most, oldest forgotten first. Default 10 000. */
+  /**
+   * Entries kept at most: beyond it the oldest settled one is forgotten (`in_doubt` ones last; `recorded` and
+   * `sent` ones never). Default 10 000.
+   */
   maxSettled?: number;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
-
-const settled = new Set(['made', 'not_made', 'in_doubt']);
 
 export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal {
   const { maxSettled = 10_000, now = Date.now } = options;
@@ -32,9 +33,8 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
 
   /** Beyond the cap, forgets the oldest settled entry, `in_doubt` ones last: they still need settling. */
   function trim() {
-    let count = 0;
-    for (const entry of byKey.values()) if (settled.has(entry.state)) count += 1;
-    if (count <= maxSettled) return;
+    // Counting every entry keeps the common case O(1); unsettled ones are never forgotten.
+    if (byKey.size <= maxSettled) return;
     let oldest: JournalEntry | undefined;
     for (const entry of byKey.values()) {
       if (entry.state === 'made' || entry.state === 'not_made') {
