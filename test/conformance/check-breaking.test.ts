@@ -59,8 +59,9 @@ beforeAll(() => {
     if (file.endsWith('.md') && file !== 'README.md') rmSync(join(clone, '.changeset', file));
   }
   git(['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '--quiet', '-am', 'release']);
+  // Off the clone's own branch first: it may be `main` (CI clones main).
+  git(['checkout', '--quiet', '-B', 'feature']);
   git(['branch', '--force', 'main', 'HEAD']);
-  git(['checkout', '--quiet', '-b', 'feature']);
 }, 60_000);
 afterEach(() => {
   git(['checkout', '--quiet', '--', '.']);
