@@ -65,6 +65,14 @@ function defaultBase() {
   return undefined;
 }
 
+/** Why there is no base, for the notice. */
+function noBaseReason() {
+  const present = ['main', 'origin/main'].filter((ref) => git(['rev-parse', '--verify', '--quiet', ref]));
+  return present.length > 0
+    ? `no merge-base of HEAD with ${present.join(' or ')} in this history (a shallow clone? \`git fetch --unshallow\`)`
+    : 'no release tag, no `main` or `origin/main` in this clone (a single-branch clone?)';
+}
+
 /**
  * The commit a package's spec is compared with. Unless a base is given: changesets tags each published
  * package as <name>@<version>, and the newest such tag in HEAD's history is what users have.
@@ -547,11 +555,10 @@ for (const [spec, dir] of [...candidates].sort()) {
   );
 }
 
-console.log(report.join('\n\n'));
+if (report.length > 0) console.log(report.join('\n\n'));
 if (compared === 0) {
   console.log(
-    'check:breaking: no base to compare with — no release tag, no `main` or `origin/main` in this clone ' +
-      '(a shallow or single-branch clone?). Nothing was checked; pass --base <ref> (or REFUNDKIT_BREAKING_BASE).',
+    `check:breaking: no base to compare with: ${noBaseReason()}. Nothing was checked; pass --base <ref> (or REFUNDKIT_BREAKING_BASE).`,
   );
   process.exit(0);
 }

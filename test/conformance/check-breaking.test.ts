@@ -1,7 +1,15 @@
 // `pnpm check:breaking` in a throwaway clone: a "release" commit with no pending changesets is `main`,
 // the spec edits and changesets are made on a branch from it, on disk (the check reads the working tree).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +73,7 @@ beforeAll(() => {
 }, 60_000);
 afterEach(() => {
   git(['checkout', '--quiet', '--', '.']);
-  git(['clean', '--quiet', '-fd', '--', '.changeset', 'specs']);
+  git(['clean', '--quiet', '-fd', '--', '.changeset', 'specs', 'packages']);
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -143,6 +151,25 @@ describe('check:breaking', () => {
     expect(whole.status).toBe(1);
     expect(whole.out).toContain('  ERR  specs/payop.yaml: spec removed');
     expect(whole.err).toContain('"@refundkit/payop": major');
+  }, 120_000);
+
+  it('a spec added since the base has nothing to compare', () => {
+    writeFileSync(join(clone, 'specs/extra.yaml'), readFileSync(spec, 'utf8'));
+    mkdirSync(join(clone, 'packages/extra'));
+    writeFileSync(
+      join(clone, 'packages/extra/package.json'),
+      JSON.stringify({ name: '@refundkit/extra', version: '0.0.0' }),
+    );
+    const redocly = join(clone, 'redocly.yaml');
+    writeFileSync(
+      redocly,
+      `${readFileSync(redocly, 'utf8')}  extra:\n    root: ./specs/extra.yaml\n    x-openapi-ts:\n      output: ./packages/extra/src/generated/extra.gen.ts\n`,
+    );
+    const added = check();
+    expect(added.status).toBe(0);
+    expect(added.out).toMatch(
+      /specs\/extra\.yaml → @refundkit\/extra \(against merge-base with main, \w+\)\n {2}new since the base: nothing to compare/,
+    );
   }, 120_000);
 
   it('a description-only change is INFO and needs a patch; a constraint change or an optional property gone is WARN', () => {
