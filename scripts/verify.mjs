@@ -9,6 +9,7 @@ const steps = [
   ['code lint', 'pnpm', ['run', 'lint']],
   ['spec lint', 'pnpm', ['run', 'lint:specs']],
   ['generated code is up to date', 'pnpm', ['run', 'check:generated']],
+  ['spec changes have their changesets', 'pnpm', ['run', 'check:breaking']],
   ['build, publint, attw', 'pnpm', ['run', 'build']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
   ['typecheck', 'pnpm', ['run', 'typecheck']],
