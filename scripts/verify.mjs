@@ -12,6 +12,8 @@ const steps = [
   ['build, publint, attw', 'pnpm', ['run', 'build']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
   ['typecheck', 'pnpm', ['run', 'typecheck']],
+  // The browser test (test/reference-docs.test.ts) opens what this builds.
+  ['reference docs', 'pnpm', ['run', 'docs']],
   [
     'tests',
     'pnpm',
