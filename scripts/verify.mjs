@@ -8,6 +8,7 @@ const testResults = join(tmpdir(), `refundkit-vitest-${process.pid}.json`);
 const steps = [
   ['code lint', 'pnpm', ['run', 'lint']],
   ['spec lint', 'pnpm', ['run', 'lint:specs']],
+  ['workflow lint', 'pnpm', ['run', 'check:workflows']],
   ['generated code is up to date', 'pnpm', ['run', 'check:generated']],
   ['build, publint, attw', 'pnpm', ['run', 'build']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
