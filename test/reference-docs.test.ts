@@ -1,8 +1,8 @@
 // The rendered reference (`pnpm docs` → docs/dist) in a real headless Chromium: Debian's `chromium` package
 // driven by playwright-core, no browser download. Every operation and webhook of every spec is reached from
 // its page's menu and renders its summary, the index links every reference and README, no page requests
-// anything outside 127.0.0.1, and each spec's page, every operation rendered, is saved as a full-page
-// screenshot in artifacts/docs/<api>.png (CI uploads that folder).
+// anything outside 127.0.0.1, and a full-page screenshot of each spec's page is saved in
+// artifacts/docs/<api>.png (CI uploads that folder).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -34,7 +34,10 @@ function operationsOf(spec: { paths?: PathItems; webhooks?: PathItems }): Operat
     Object.entries(items).flatMap(([name, item]) =>
       methods
         .filter((method) => item[method])
-        .map((method) => ({ where: prefix(name, method.toUpperCase()), ...item[method]! })),
+        .map((method) => {
+          const { operationId, summary } = item[method]!;
+          return { where: prefix(name, method.toUpperCase()), operationId, summary };
+        }),
     );
   return [
     ...list(spec.paths, (path, method) => `${method} ${path}`),
@@ -69,10 +72,10 @@ const readmes = [
 
 const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json' };
 
-/** docs/dist on 127.0.0.1, nothing outside it. */
+/** Serves the files in docs/dist on 127.0.0.1. */
 function serve(): Promise<Server> {
   const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    const path = normalize(new URL(request.url ?? '/', 'http://x').pathname);
     const file = join(dist, path === '/' ? 'index.html' : path);
     if (!file.startsWith(`${dist}/`) || !existsSync(file) || !types[extname(file)]) {
       response.writeHead(404).end();
@@ -133,15 +136,10 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
     mkdirSync(artifacts, { recursive: true });
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      // Playwright adds --headless and --no-sandbox (chromiumSandbox: false) and a new empty user data dir.
-      args: [
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      // Playwright itself passes --headless, --no-sandbox (chromiumSandbox is off), --no-first-run,
+      // --disable-background-networking, --disable-component-update, --disable-sync and a new empty
+      // --user-data-dir; these two it does not.
+      args: ['--disable-gpu', '--disable-quic'],
       timeout,
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -162,6 +160,9 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
   async function open(path: string): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(`${path}: ${error.message}`));
+    page.on('websocket', (socket) => {
+      if (new URL(socket.url()).hostname !== '127.0.0.1') outside.push(socket.url());
+    });
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(`${path}: console: ${message.text()}`);
     });
