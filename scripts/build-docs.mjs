@@ -1,4 +1,4 @@
-// `pnpm docs`: the rendered reference in docs/dist (gitignored), for a reader to open offline:
+// `pnpm run docs`: the rendered reference in docs/dist (gitignored), for a reader to open offline:
 // - <api>.html   one Redoc page per spec in redocly.yaml, which a browser renders offline: `--inlineBundle`
 //                embeds the Redoc script instead of loading it from Redocly's CDN, REDOCLY_TELEMETRY=off turns
 //                Redoc's telemetry off, and the "API docs by Redocly" logo, which Redoc 3 loads from its CDN on

@@ -1,4 +1,4 @@
-// The rendered reference (`pnpm docs` → docs/dist) in a real headless Chromium: Debian's `chromium` package
+// The rendered reference (`pnpm run docs` → docs/dist) in a real headless Chromium: Debian's `chromium` package
 // driven by playwright-core, no browser download. Every operation and webhook of every spec is reached from
 // its page's menu and renders its summary, the index links every reference and README, no page requests
 // anything outside 127.0.0.1, and a full-page screenshot of each spec's page is saved in
@@ -62,7 +62,7 @@ const specs = Object.entries(apis).map(([name, api]) => {
   const document = parse(readFileSync(join(root, path), 'utf8'));
   return { name, path, title: document.info.title as string, operations: operationsOf(document) };
 });
-/** Each README and the page `pnpm docs` renders it into. */
+/** Each README and the page `pnpm run docs` renders it into. */
 const readmes = [
   { path: 'README.md', page: 'readme/refundkit-monorepo.html' },
   ...readdirSync(join(root, 'packages'))
@@ -130,7 +130,8 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
     if (!hasChromium) {
       throw new Error(`no Chromium at ${chromiumPath}: .ci/run installs Debian's chromium package`);
     }
-    if (!existsSync(join(dist, 'manifest.json'))) throw new Error('docs/dist is not built: run `pnpm docs`');
+    if (!existsSync(join(dist, 'manifest.json')))
+      throw new Error('docs/dist is not built: run `pnpm run docs`');
     server = await serve();
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     mkdirSync(artifacts, { recursive: true });
@@ -177,7 +178,7 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
         .update(readFileSync(join(root, path)))
         .digest('hex');
     const current = Object.fromEntries([...specs, ...readmes].map(({ path }) => [path, sha256(path)]));
-    expect(manifest.sources, 'docs/dist is stale: run `pnpm docs`').toEqual(current);
+    expect(manifest.sources, 'docs/dist is stale: run `pnpm run docs`').toEqual(current);
   });
 
   it('aborts and records a request outside 127.0.0.1 (the guard the pages are held to)', async () => {
