@@ -2,10 +2,10 @@
 // - <api>.html   one Redoc page per spec in redocly.yaml, which a browser renders offline: `--inlineBundle`
 //                embeds the Redoc script instead of loading it from Redocly's CDN, REDOCLY_TELEMETRY=off turns
 //                Redoc's telemetry off, and the "API docs by Redocly" logo, which Redoc 3 loads from its CDN on
-//                every page, is replaced by an empty data URL (the logo hides itself when its image fails)
+//                every page, is left out
 // - readme/<package>.html   the repository's and each package's README, rendered with marked
 // - index.html   links to all of them
-// - manifest.json   a hash of every source, so the browser test can tell a stale build from a fresh one
+// - manifest.json   a hash of every input, so the browser test can tell a stale build from a fresh one
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +89,7 @@ for (const [spec, error] of failed) {
   );
 }
 if (failed.length > 0) process.exit(1);
+// The logo's <img> hides itself when its image fails to load, which an empty data URL does at once.
 const redocLogo = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(-full)?\.svg/g;
 for (const spec of specs) {
   const path = join(out, spec.file);
@@ -96,8 +97,8 @@ for (const spec of specs) {
 }
 
 for (const readme of readmes) {
-  const html = await marked.parse(readFileSync(join(root, readme.path), 'utf8'));
-  writeFileSync(join(out, readme.file), page(readme.title, html));
+  const body = await marked.parse(readFileSync(join(root, readme.path), 'utf8'));
+  writeFileSync(join(out, readme.file), page(readme.title, body));
 }
 
 const item = (href, text, note) => `  <li><a href="${html(href)}">${html(text)}</a> — ${html(note)}</li>`;
@@ -119,11 +120,15 @@ writeFileSync(
   ),
 );
 
-const sources = Object.fromEntries([...specs, ...readmes].map(({ path }) => [path, sha256(path)]));
-writeFileSync(
-  join(out, 'manifest.json'),
-  `${JSON.stringify({ specs: specs.map(({ name, path, file }) => ({ name, path, file })), sources }, null, 2)}\n`,
-);
+// What the pages are built from, this script and its configuration included.
+const inputs = [
+  'redocly.yaml',
+  'scripts/build-docs.mjs',
+  ...specs.map(({ path }) => path),
+  ...readmes.map(({ path }) => path),
+];
+const sources = Object.fromEntries(inputs.map((path) => [path, sha256(path)]));
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ sources }, null, 2)}\n`);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(

@@ -171,13 +171,18 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
     return page;
   }
 
-  it('serves a docs/dist built from the current specs and READMEs', () => {
+  it('serves a docs/dist built from the current specs, READMEs and build script', () => {
     const manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
     const sha256 = (path: string) =>
       createHash('sha256')
         .update(readFileSync(join(root, path)))
         .digest('hex');
-    const current = Object.fromEntries([...specs, ...readmes].map(({ path }) => [path, sha256(path)]));
+    const inputs = [
+      'redocly.yaml',
+      'scripts/build-docs.mjs',
+      ...[...specs, ...readmes].map(({ path }) => path),
+    ];
+    const current = Object.fromEntries(inputs.map((path) => [path, sha256(path)]));
     expect(manifest.sources, 'docs/dist is stale: run `pnpm run docs`').toEqual(current);
   });
 
