@@ -211,7 +211,7 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
         .locator('#api-content')
         .getByRole('heading', { level: 2 })
         .filter({ hasText: startingWith(operation.summary) });
-      await heading.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+      await heading.waitFor({ state: 'visible', timeout: 20_000 }).catch(() => {
         unrendered.push(`${operation.where} (${operation.operationId}): no heading "${operation.summary}"`);
       });
     }
@@ -247,7 +247,7 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
       expect(unrendered, 'operations not rendered when their link is clicked').toEqual([]);
       expect(errors.splice(0)).toEqual([]);
       expect(outside.splice(0)).toEqual([]);
-    }, 120_000);
+    }, 240_000);
   }
 
   it('index.html links every API reference and every README, and each README renders', async () => {
@@ -274,5 +274,5 @@ describe.skipIf(skip)('the rendered reference in headless Chromium', () => {
     }
     expect(errors.splice(0)).toEqual([]);
     expect(outside.splice(0)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
