@@ -8,11 +8,14 @@ const testResults = join(tmpdir(), `refundkit-vitest-${process.pid}.json`);
 const steps = [
   ['code lint', 'pnpm', ['run', 'lint']],
   ['spec lint', 'pnpm', ['run', 'lint:specs']],
+  ['workflow lint', 'pnpm', ['run', 'check:workflows']],
   ['generated code is up to date', 'pnpm', ['run', 'check:generated']],
   ['spec changes have their changesets', 'pnpm', ['run', 'check:breaking']],
   ['build, publint, attw', 'pnpm', ['run', 'build']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
   ['typecheck', 'pnpm', ['run', 'typecheck']],
+  // The browser test (test/reference-docs.test.ts) opens what this builds.
+  ['reference docs', 'pnpm', ['run', 'docs']],
   [
     'tests',
     'pnpm',
