@@ -10,6 +10,7 @@ const steps = [
   ['spec lint', 'pnpm', ['run', 'lint:specs']],
   ['generated code is up to date', 'pnpm', ['run', 'check:generated']],
   ['build, publint, attw', 'pnpm', ['run', 'build']],
+  ['API reports are up to date', 'pnpm', ['run', 'check:api']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
   ['typecheck', 'pnpm', ['run', 'typecheck']],
   [
