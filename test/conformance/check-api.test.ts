@@ -24,7 +24,7 @@ const run = (...args: string[]) =>
   );
 
 describe('check:api', () => {
-  it('reports a changed export with a diff and a missing report, touches nothing; api:report writes them back', () => {
+  it('reports a changed export with a diff, a missing and a stale report, touches nothing; api:report mends them', () => {
     for (const folder of readdirSync(join(root, 'packages'))) {
       const etc = join(root, 'packages', folder, 'etc');
       if (existsSync(etc)) cpSync(etc, join(copy, 'packages', folder, 'etc'), { recursive: true });
@@ -38,6 +38,9 @@ describe('check:api', () => {
     const testingReport = join(copy, 'packages/payop/etc/payop-testing.api.md');
     const testingCommitted = readFileSync(testingReport, 'utf8');
     rmSync(testingReport);
+    // A report of an entry point that is gone.
+    const stale = join(copy, 'packages/refundkit/etc/refundkit-cli.api.md');
+    writeFileSync(stale, readFileSync(join(copy, 'packages/refundkit/etc/refundkit.api.md')));
 
     const check = run('--check');
     expect(check.status).toBe(1);
@@ -47,16 +50,19 @@ describe('check:api', () => {
     expect(check.stderr).toContain(
       'Nothing was changed. If the change is intended, run `pnpm build && pnpm api:report`',
     );
-    // Only the edited reports differ: refundkit's match.
+    // Only the edited reports are reported: refundkit's own match.
     expect(check.stderr).toContain('packages/payop/etc/payop-testing.api.md: missing');
-    expect(check.stderr.match(/: (differs|missing)/g)).toHaveLength(2);
+    expect(check.stderr).toContain('packages/refundkit/etc/refundkit-cli.api.md: no entry point produces it');
+    expect(check.stderr.match(/: (differs|missing|no entry point)/g)).toHaveLength(3);
     expect(readFileSync(report, 'utf8')).toBe(edited);
     expect(existsSync(testingReport)).toBe(false);
+    expect(existsSync(stale)).toBe(true);
 
     const write = run();
-    expect(write.stdout).toContain('API reports of 4 entry points written, 2 changed');
+    expect(write.stdout).toContain('API reports of 4 entry points written, 3 changed or removed');
     expect(write.status).toBe(0);
     expect(readFileSync(report, 'utf8')).toBe(committed);
     expect(readFileSync(testingReport, 'utf8')).toBe(testingCommitted);
+    expect(existsSync(stale)).toBe(false);
   }, 180_000);
 });
