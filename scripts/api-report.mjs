@@ -1,7 +1,7 @@
-// API reports: API Extractor's `*.api.md` of every published entry point, from the built `.d.ts` (run
-// `pnpm build` first), checked in as packages/<p>/etc/<name>.api.md and <name>-testing.api.md.
+// API reports: API Extractor's `*.api.md` of every published entry point, from the built `.d.ts` (this
+// script does not build), checked in as packages/<p>/etc/<name>.api.md and <name>-testing.api.md.
 //
-//   node scripts/api-report.mjs            (`pnpm api:report`) the only writer of the reports
+//   node scripts/api-report.mjs            (`pnpm api:report`, which builds first) the only writer of the reports
 //   node scripts/api-report.mjs --check    (`pnpm check:api`) compares and touches nothing: exits 1 with a
 //                                          diff when a report on disk differs from the built surface
 //   --reports <dir>                        read/write the reports under <dir>/packages/<p>/etc instead of
@@ -179,7 +179,7 @@ if (problems.length > 0) {
       : '\nAPI reports could not be made:') +
       `\n\n${problems.join('\n\n')}\n\n` +
       (options.check
-        ? 'Nothing was changed. If the change is intended, run `pnpm build && pnpm api:report` (the only writer ' +
+        ? 'Nothing was changed. If the change is intended, run `pnpm api:report` (it builds first; the only writer ' +
           'of the reports), commit the reports with the change, and add a changeset for the packages concerned.'
         : 'No report was written for the entry points above.'),
   );
