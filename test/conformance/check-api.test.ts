@@ -25,6 +25,9 @@ const run = (...args: string[]) =>
 
 describe('check:api', () => {
   it('reports a changed export with a diff, a missing and a stale report, touches nothing; api:report mends them', () => {
+    for (const built of ['payop', 'refundkit'].map((p) => join(root, 'packages', p, 'dist/index.d.ts')))
+      if (!existsSync(built))
+        throw new Error(`${built} is missing: run \`pnpm build\` first (pnpm verify does)`);
     for (const folder of readdirSync(join(root, 'packages'))) {
       const etc = join(root, 'packages', folder, 'etc');
       if (existsSync(etc)) cpSync(etc, join(copy, 'packages', folder, 'etc'), { recursive: true });
