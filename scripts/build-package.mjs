@@ -1,22 +1,19 @@
 // The build every package runs from its own folder: declarations from tsc, JavaScript from esbuild, then check
-// what npm would publish. esbuild bundles each entry point into one file because Node's cold import cost grows
-// with every file and package specifier it loads (tsc's one-file-per-module emit cost the facade ~30 ms).
+// what npm would publish. esbuild bundles each entry point's own modules into one file because Node's cold
+// import cost grows with every file it loads (tsc's one-file-per-module emit cost the facade ~30 ms). Other
+// packages, the workspace's included, stay imports: the facade imports the @refundkit/* packages it depends
+// on at run time, so an install holds one copy of each (the trade-off is in packages/refundkit/README.md).
 //
-//   node ../../scripts/build-package.mjs [--inline-workspace]
-//   --inline-workspace  also bundle the main entries of the package's `workspace:` dependencies (the facade),
-//                       from their TypeScript sources, so that what the facade does not use (their openapi-fetch
-//                       clients) is shaken out. Their ./testing entries stay imports. turbo's `^build` still builds
-//                       and checks them first.
+//   node ../../scripts/build-package.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
-import { dirname, join } from 'node:path';
+import { isBuiltin } from 'node:module';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const run = (command, args) => execFileSync(command, args, { stdio: 'inherit' });
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }));
-const inlineWorkspace = process.argv.includes('--inline-workspace');
 
 // The entry points are what package.json publishes: `./dist/x.js` is built from `src/x.ts`.
 const source = (target) => target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');
@@ -25,9 +22,9 @@ const exportEntries = Object.values(pkg.exports ?? {})
   .filter(Boolean)
   .map(source);
 // A bin is a committed launcher (pnpm links bins at install, before any build) that imports its bundle,
-// `../dist/x.js`, built from `src/x.ts`.
+// `'../dist/x.js'`, built from `src/x.ts`.
 const bins = Object.values(typeof pkg.bin === 'string' ? { bin: pkg.bin } : (pkg.bin ?? {})).map(
-  (launcher) => `./${/^import '\.\.\/(dist\/[^']+)';$/m.exec(readFileSync(launcher, 'utf8'))[1]}`,
+  (launcher) => `./${/'\.\.\/(dist\/[^']+\.js)'/.exec(readFileSync(launcher, 'utf8'))[1]}`,
 );
 
 // The package's own tsconfig, not the root one, whose `paths` map @refundkit/* to their sources.
@@ -42,7 +39,6 @@ const common = {
   packages: 'external',
   metafile: true,
   logLevel: 'warning',
-  plugins: inlineWorkspace ? [inlineWorkspacePackages()] : [],
 };
 
 // The User-Agent's version is a generated constant (scripts/generate.mjs): never publish a stale one.
@@ -79,25 +75,4 @@ try {
 
 function packageName(specifier) {
   return /^(@[^/]+\/)?[^/]+/.exec(specifier)[0];
-}
-
-function inlineWorkspacePackages() {
-  const workspace = new Set(
-    Object.keys(pkg.dependencies ?? {}).filter((name) => pkg.dependencies[name].startsWith('workspace:')),
-  );
-  return {
-    name: 'inline-workspace',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (workspace.has(args.path)) {
-          const manifest = createRequire(args.importer).resolve(`${args.path}/package.json`);
-          return { path: join(dirname(manifest), 'src/index.ts') };
-        }
-        // Every package here is `sideEffects: false` and imports others only for their bindings, so an
-        // import whose bindings were all shaken away (e.g. openapi-fetch of the unused clients) is dropped.
-        if (!isBuiltin(args.path)) return { path: args.path, external: true, sideEffects: false };
-        return undefined;
-      });
-    },
-  };
 }

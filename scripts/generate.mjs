@@ -100,7 +100,7 @@ function generateCurrencies() {
   );
 }
 
-// A constant, not a read of package.json at run time: bundlers and the facade's inlined build need none.
+// A constant, not a read of package.json at run time: a bundled client (esbuild's or a user's) needs none.
 function generateVersions() {
   const { apis } = parse(readFileSync(join(root, 'redocly.yaml'), 'utf8'));
   for (const provider of Object.keys(apis)) {

@@ -12,6 +12,7 @@ const steps = [
   ['generated code is up to date', 'pnpm', ['run', 'check:generated']],
   ['spec changes have their changesets', 'pnpm', ['run', 'check:breaking']],
   ['build, publint, attw', 'pnpm', ['run', 'build']],
+  ['API reports are up to date', 'pnpm', ['run', 'check:api']],
   ['size budgets', 'node', ['bench/size/size-report.mjs', '--no-import-time']],
   ['typecheck', 'pnpm', ['run', 'typecheck']],
   // The browser test (test/reference-docs.test.ts) opens what this builds.

@@ -1,6 +1,7 @@
 // `pnpm size`: bundle sizes and import times of one-call usages (bench/size/entries), checked against the
-// budgets in bench/size/budgets.json. Exits 1 when a budget is exceeded or a main entry pulls in sandbox or
-// validator code (./testing, ajv, the generated OpenAPI documents). Sizes gate; import times are reported.
+// budgets in bench/size/budgets.json. Exits 1 when a budget is exceeded, a main entry pulls in sandbox or
+// validator code (./testing, ajv, the generated OpenAPI documents), or the facade with one provider carries
+// another provider's code. Sizes gate; import times are reported.
 //
 // Bundles: esbuild, bundle + minify + tree-shaking, format esm, platform node (Node built-ins stay
 // external; core loads node:http(s) with process.getBuiltinModule, which needs no import), target es2022,
@@ -84,6 +85,7 @@ const entries = [
     file: `facade-${p}.mjs`,
     budget: p === 'smartpay' ? 'facade-one' : undefined,
     main: true,
+    provider: p,
   })),
   {
     id: 'facade:all',
@@ -223,6 +225,14 @@ for (const entry of entries) {
         `${entry.id} pulls testing/validator code into a main entry: ${bad.slice(0, 5).join(', ')}`,
       );
   }
+  if (entry.provider) {
+    // The facade imports every provider package: a user importing one must get none of the others' code.
+    const others = row.contributions
+      .map(([input]) => input)
+      .filter((input) => providers.some((p) => p !== entry.provider && input.includes(`packages/${p}/`)));
+    if (others.length)
+      failures.push(`${entry.id} carries other providers' code (tree-shaking failed): ${others.join(', ')}`);
+  }
   if (entry.budget) {
     const limit = budgets[entry.budget];
     row.budgetBytes = limit;
@@ -357,5 +367,6 @@ if (failures.length) {
 }
 const gated = rows.filter((r) => r.budgetBytes !== undefined).length;
 console.log(
-  `\n✔ size budgets: ${gated} gated bundles within budget, no testing/validator code in main entries.`,
+  `\n✔ size budgets: ${gated} gated bundles within budget, no testing/validator code in main entries, ` +
+    'no other provider in a one-provider facade.',
 );

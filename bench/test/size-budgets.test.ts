@@ -1,15 +1,25 @@
-// The size report is the CI gate on bundle sizes: it must fail, saying why, when a budget is exceeded or a
-// main entry pulls in sandbox/validator code. Run on the TypeScript sources (--source) so no build is needed.
+// The size report is the CI gate on bundle sizes: it must fail, saying why, when a budget is exceeded, a
+// main entry pulls in sandbox/validator code, or the facade with one provider carries another. Run on the TypeScript sources (--source) so no build is needed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const script = join(root, 'bench/size/size-report.mjs');
 const out = mkdtempSync(join(tmpdir(), 'refundkit-size-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function sizeReport(...args: string[]) {
   const json = join(out, `size-${Math.random().toString(36).slice(2)}.json`);
@@ -83,5 +93,33 @@ describe('size budgets (bench/size/size-report.mjs)', () => {
     expect(status).toBe(1);
     expect(output).toMatch(/pulls testing\/validator code into a main entry: .*testing\//);
     expect(output).toMatch(/ajv/);
+  });
+
+  it('refuses another provider in the facade with one provider (tree-shaking broken)', () => {
+    // A throwaway tree: the size report and its entries, the packages linked, and a copy of the facade whose
+    // module body keeps PayOp's adapter alive, as a registry of every provider would.
+    const tree = join(out, 'tree');
+    mkdirSync(join(tree, 'bench'), { recursive: true });
+    cpSync(join(root, 'bench/size'), join(tree, 'bench/size'), { recursive: true });
+    symlinkSync(join(root, 'bench/node_modules'), join(tree, 'bench/node_modules'));
+    mkdirSync(join(tree, 'packages'));
+    for (const name of readdirSync(join(root, 'packages')).filter((n) => n !== 'refundkit'))
+      symlinkSync(join(root, 'packages', name), join(tree, 'packages', name));
+    const facade = join(tree, 'packages/refundkit');
+    cpSync(join(root, 'packages/refundkit/src'), join(facade, 'src'), { recursive: true });
+    symlinkSync(join(root, 'packages/refundkit/node_modules'), join(facade, 'node_modules'));
+    appendFileSync(
+      join(facade, 'src/index.ts'),
+      "import { payop as registered } from '@refundkit/payop';\n(globalThis as Record<string, unknown>).all = { registered };\n",
+    );
+    const result = spawnSync(
+      process.execPath,
+      [join(tree, 'bench/size/size-report.mjs'), '--source', '--no-import-time', '--only', 'facade:smartpay'],
+      { cwd: tree, encoding: 'utf8', timeout: 60_000, env: { ...process.env, REFUNDKIT_SIZE_BUDGETS: '' } },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /✖ facade:smartpay carries other providers' code \(tree-shaking failed\): .*packages\/payop\/src\//,
+    );
   });
 });

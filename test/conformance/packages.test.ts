@@ -102,3 +102,27 @@ describe.each(providers)('packages/%s', (provider) => {
     ]);
   });
 });
+
+// Every published package, the facade and core included, keeps an API report of each entry point
+// (`pnpm api:report`; `pnpm check:api` compares them with the build).
+const published = readdirSync(join(root, 'packages')).filter(
+  (folder) => !readJson(`packages/${folder}/package.json`).private,
+);
+
+describe.each(published)('packages/%s API reports', (folder) => {
+  it('has one committed report per entry point, and none other', () => {
+    const manifest = readJson(`packages/${folder}/package.json`);
+    const unscoped = manifest.name.replace(/^@refundkit\//, '');
+    const entryPoints = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json');
+    expect(entryPoints).toEqual(['.', './testing']);
+    const expected = entryPoints.map((subpath) =>
+      subpath === '.' ? `${unscoped}.api.md` : `${unscoped}-${subpath.slice(2)}.api.md`,
+    );
+    expect(readdirSync(join(root, 'packages', folder, 'etc')).sort()).toEqual(expected.sort());
+    for (const report of expected) {
+      const text = readFileSync(join(root, 'packages', folder, 'etc', report), 'utf8');
+      expect(text, report).toContain(`## API Report File for "${manifest.name}"`);
+      expect(text, report).toMatch(/^export /m);
+    }
+  });
+});

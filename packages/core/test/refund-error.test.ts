@@ -38,7 +38,7 @@ describe('RefundError', () => {
   });
 
   it('prints as RefundError from a bundle too, where esbuild renames the class _RefundError', async () => {
-    // Bundled as scripts/build-package.mjs bundles every entry (the facade inlines @refundkit/core).
+    // Bundled as scripts/build-package.mjs bundles every entry, and as a user's bundler bundles the facade.
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('../src/refund-error.ts', import.meta.url))],
       bundle: true,

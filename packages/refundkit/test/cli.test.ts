@@ -1,6 +1,7 @@
 // The `refundkit` CLI as users run it: the built bin (pnpm verify builds before it tests).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -225,5 +226,33 @@ describe('refundkit conventions', () => {
       });
     });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+});
+
+describe('the bin in a clone', () => {
+  it('`npx refundkit` in the repository root runs the workspace CLI, never a registry download', async () => {
+    // The root links the workspace package (devDependencies `refundkit: workspace:*`); --no-install makes
+    // npx fail instead of fetching the npm package `refundkit` if that link were missing.
+    const { stdout } = await run('npx', ['--no-install', 'refundkit', '--version'], {
+      cwd: root,
+      timeout: 20_000,
+    });
+    const version = JSON.parse(readFileSync(join(root, 'packages/refundkit/package.json'), 'utf8')).version;
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it('says to build first when the CLI is not built', async () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), 'refundkit-unbuilt-'));
+    try {
+      cpSync(join(root, 'packages/refundkit/bin'), join(unbuilt, 'bin'), { recursive: true });
+      const result = await run(process.execPath, [join(unbuilt, 'bin/refundkit.js'), '--help'], {
+        timeout: 10_000,
+      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toContain('refundkit: the CLI is not built yet.');
+      expect(result.stderr).toContain('run `pnpm build` first');
+    } finally {
+      rmSync(unbuilt, { recursive: true, force: true });
+    }
   });
 });
