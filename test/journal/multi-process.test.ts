@@ -22,7 +22,7 @@ import { postgresJournal } from '@refundkit/journal';
 import { createPayopSandbox } from '@refundkit/payop/testing';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../../scripts/postgres-cluster.mjs';
 import type { ChildJob, ChildLine, RecoverReport } from './refund-process.js';
 
 const packages = fileURLToPath(new URL('../../packages/', import.meta.url));

@@ -5,7 +5,7 @@ import { postgresJournal } from '@refundkit/journal';
 import { describeJournalConformance, sampleIntent } from '@refundkit/journal/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresMissing, startPostgres, type TestPostgres } from '../../../test/support/postgres.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../../../scripts/postgres-cluster.mjs';
 
 let server: TestPostgres;
 let admin: pg.Pool;

@@ -1,13 +1,14 @@
-// A throwaway PostgreSQL cluster for one test file: Debian's `postgresql` server binaries, `initdb` into a
+// A throwaway PostgreSQL cluster, for a test file or the journal bench: Debian's `postgresql` server binaries, `initdb` into a
 // temporary directory, listening on a unix socket in that directory only (no TCP port at all), so nothing
 // touches any other database or port. The cluster lives in a watchdog shell that stops it and deletes the
 // directory as soon as its stdin closes: when `stop()` closes it, and equally when this process dies in any
 // way (a failed run, Ctrl-C, SIGKILL), since the kernel closes the pipe then too.
 //
 // Where Postgres is not installed, `postgresBin` is undefined: test files skip with a message, except in CI
-// (`CI=true`), where it throws so the run fails loudly (.ci/run installs the package).
+// (`CI=true`), where importing this throws so the run fails loudly (.ci/run installs the package).
+// Plain JavaScript (types in postgres-cluster.d.mts), so that the bench's scripts can use it too.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,7 +16,7 @@ import { createInterface } from 'node:readline';
 const debianRoot = '/usr/lib/postgresql';
 
 /** The newest installed server's bin directory, or undefined. */
-function findBin(): string | undefined {
+function findBin() {
   if (!existsSync(debianRoot)) return undefined;
   const versions = readdirSync(debianRoot)
     .filter((version) => existsSync(join(debianRoot, version, 'bin', 'pg_ctl')))
@@ -26,21 +27,13 @@ function findBin(): string | undefined {
 export const postgresBin = findBin();
 if (!postgresBin && process.env.CI === 'true') {
   throw new Error(
-    `PostgreSQL server binaries not found under ${debianRoot} ): CI needs Debian's postgresql package (.ci/run installs it).`,
+    `PostgreSQL server binaries not found under ${debianRoot}: CI needs Debian's postgresql package (.ci/run installs it).`,
   );
 }
 /** Why Postgres tests are skipped here, for the skip's name. */
 export const postgresMissing = postgresBin
   ? undefined
   : `PostgreSQL is not installed (no ${debianRoot}/*/bin/pg_ctl; apt-get install postgresql): skipped`;
-
-export interface TestPostgres {
-  /** `postgresql://refundkit@/refundkit?host=<socket dir>`: no password, trust authentication on the socket. */
-  url: string;
-  /** The socket directory, also the cluster's home. */
-  dir: string;
-  stop(): Promise<void>;
-}
 
 // initdb and the server refuse to run as root: as root they run as the `postgres` OS user, who owns the dir.
 const watchdog = `
@@ -61,9 +54,8 @@ rm -rf "$dir"
 `;
 
 /** Starts a cluster (a few seconds). Call `stop()` in `afterAll`. */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres() {
   if (!postgresBin) throw new Error(postgresMissing);
-  const { mkdtempSync } = await import('node:fs');
   // Short: a unix socket path has at most 107 bytes.
   const dir = mkdtempSync('/tmp/refundkit-pg-');
   const child = spawn('sh', ['-c', watchdog, 'watchdog', dir, postgresBin], {
@@ -72,10 +64,10 @@ export async function startPostgres(): Promise<TestPostgres> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.unref();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const output: string[] = [];
-  const ready = await new Promise<boolean>((resolve) => {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout });
+  const output = [];
+  const ready = await new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), 60_000);
     lines.on('line', (line) => {
       output.push(line);
@@ -90,14 +82,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     });
   });
   if (!ready) {
-    child.stdin!.end();
+    child.stdin.end();
     throw new Error(`PostgreSQL did not start (as ${userInfo().username}):\n${output.join('\n')}`);
   }
   return {
     url: `postgresql://refundkit@/refundkit?host=${encodeURIComponent(dir)}`,
     dir,
     async stop() {
-      child.stdin!.end();
+      child.stdin.end();
       await exited;
     },
   };
