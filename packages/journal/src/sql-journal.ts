@@ -295,7 +295,8 @@ export function sqlJournal(open: () => Promise<SqlDatabase>, tables: Tables): Re
       return db.transaction(async (session) => {
         const held = await session.query(
           `select 1 from ${leases} l join ${entries} e on e.account = l.account and e.payment = l.payment
-           where e.account = $1 and e.key = $2 and l.holder = $3 and l.expires_at > clock_timestamp()
+           where e.account = $1 and e.key = $2 and e.state <> 'not_made'
+             and l.holder = $3 and l.expires_at > clock_timestamp()
            for share of l`,
           [account, key, holder],
         );
@@ -303,7 +304,7 @@ export function sqlJournal(open: () => Promise<SqlDatabase>, tables: Tables): Re
         const { rows } = await session.query(
           `update ${entries} set state = $3, refund = coalesce($4::json, refund),
              memo = case when $5::boolean then $6::json else memo end, updated_at = clock_timestamp()
-           where account = $1 and key = $2 returning key`,
+           where account = $1 and key = $2 and state <> 'not_made' returning key`,
           [account, key, change.state, json(change.refund), change.memo !== undefined, json(change.memo)],
         );
         return rows.length === 1;

@@ -355,6 +355,24 @@ export function describeJournalConformance(name: string, options: JournalConform
         expect(entry?.refund).toBeUndefined();
       });
 
+      it('leaves a not_made entry as it is: only record replaces it', async () => {
+        const { journal } = await fresh();
+        await journal.record(sampleIntent({ key: 'k1', reference: 'r' }));
+        await journal.lease('payop', 'pay-1', 'h', 10_000);
+        expect(await journal.transition('payop', 'k1', 'h', { state: 'not_made' })).toBe(true);
+        const notMade = await journal.get('payop', 'k1');
+        // Its reference went to another refund, which a second live entry would contradict.
+        expect((await journal.record(sampleIntent({ key: 'k2', reference: 'r' }))).recorded).toBe(true);
+        for (const state of ['sent', 'in_doubt', 'not_made'] as const) {
+          expect(await journal.transition('payop', 'k1', 'h', { state })).toBe(false);
+        }
+        expect(
+          await journal.transition('payop', 'k1', 'h', { state: 'made', refund: sampleRefund('r1') }),
+        ).toBe(false);
+        expect(await journal.get('payop', 'k1')).toEqual(notMade);
+        expect((await journal.unsettled()).map((entry) => entry.key)).toEqual(['k2']);
+      });
+
       it('needs a refund for made', async () => {
         const { journal } = await fresh();
         const { entry } = await journal.record(sampleIntent());
@@ -559,7 +577,8 @@ class JournalModel {
 
   transition(account: string, key: string, holder: string, state: string) {
     const entry = this.get(account, key);
-    if (!entry || this.leases.get(`${account}/${entry.payment}`) !== holder) return false;
+    if (!entry || entry.state === 'not_made' || this.leases.get(`${account}/${entry.payment}`) !== holder)
+      return false;
     entry.state = state;
     return true;
   }
