@@ -79,6 +79,8 @@ export function postgresJournal(options: PostgresJournalOptions): RefundJournal 
   if (typeof options !== 'object' || options === null) throw new TypeError(`${owner}: options are required.`);
   const tables = tableNames(owner, options);
   if (options.pool !== undefined) {
+    if (options.connectionString !== undefined)
+      throw new TypeError(`${owner}: give option "pool" or "connectionString", not both.`);
     if (typeof options.pool?.query !== 'function' || typeof options.pool.connect !== 'function')
       throw new TypeError(`${owner}: option "pool" must be a pg Pool.`);
     const pool = options.pool;

@@ -99,5 +99,7 @@ describe.skipIf(postgresMissing)(postgresMissing ?? 'postgresJournal', () => {
       '"maxConnections"',
     );
     expect(() => postgresJournal({ pool: {} as pg.Pool })).toThrow('option "pool" must be a pg Pool');
+    const both = { pool: admin, connectionString: server.url } as unknown as { pool: pg.Pool };
+    expect(() => postgresJournal(both)).toThrow('give option "pool" or "connectionString", not both');
   });
 });
