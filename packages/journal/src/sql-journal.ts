@@ -10,9 +10,9 @@
 // - Uniqueness is the database's: the entry's primary key is (account, key), and a partial unique index holds
 //   (account, payment, reference) among entries that are not `not_made`, so concurrent `record`s cannot both
 //   write, in any process.
-// - A transition runs in a transaction that first locks the holder's unexpired lease row (`for share`): a
-//   takeover of an expired lease waits for that transaction, so nobody reads an entry a fenced-out holder is
-//   still writing.
+// - A transition is one statement (so one transaction) that first locks the holder's unexpired lease row
+//   (`for share`) and writes only if it found it: a takeover of an expired lease waits for that transaction,
+//   so nobody reads an entry a fenced-out holder is still writing.
 // - JSON columns are `json` (kept as written) and read back as text, so SQL NULL (`undefined`) and JSON
 //   `null` stay apart and no driver's JSON parsing is involved.
 import {
@@ -69,8 +69,8 @@ export function tableNames(owner: string, options: SqlJournalOptions) {
 type Tables = ReturnType<typeof tableNames>;
 
 /**
- * The schema's versions, in order; each is applied once, in its own transaction with its version row. A
- * released version is never edited: a change is a new version.
+ * The schema's versions, in order; each is applied once, with its row in the migrations table, in the
+ * transaction that finds it missing. A released version is never edited: a change is a new version.
  */
 export function migrations(tables: Tables): { version: number; name: string; statements: string[] }[] {
   const { entries, leases, prefix } = tables;
@@ -291,24 +291,29 @@ export function sqlJournal(open: () => Promise<SqlDatabase>, tables: Tables): Re
 
     async transition(account, key, holder, change: JournalTransition) {
       if (change.state === 'made' && !change.refund) throw new TypeError('a made entry needs its refund');
-      const db = await ready();
-      return db.transaction(async (session) => {
-        const held = await session.query(
-          `select 1 from ${leases} l join ${entries} e on e.account = l.account and e.payment = l.payment
-           where e.account = $1 and e.key = $2 and e.state <> 'not_made'
-             and l.holder = $3 and l.expires_at > clock_timestamp()
-           for share of l`,
-          [account, key, holder],
-        );
-        if (held.rows.length === 0) return false;
-        const { rows } = await session.query(
-          `update ${entries} set state = $3, refund = coalesce($4::json, refund),
-             memo = case when $5::boolean then $6::json else memo end, updated_at = clock_timestamp()
-           where account = $1 and key = $2 and state <> 'not_made' returning key`,
-          [account, key, change.state, json(change.refund), change.memo !== undefined, json(change.memo)],
-        );
-        return rows.length === 1;
-      });
+      // One statement, so one transaction and one round trip: the CTE locks the holder's unexpired lease row
+      // before the update runs, and the update writes only if it found it.
+      const { rows } = await (await ready()).query(
+        `with held as (
+           select 1 from ${leases} l join ${entries} e on e.account = l.account and e.payment = l.payment
+           where e.account = $1 and e.key = $2 and l.holder = $3 and l.expires_at > clock_timestamp()
+           for share of l
+         )
+         update ${entries} set state = $4, refund = coalesce($5::json, refund),
+           memo = case when $6::boolean then $7::json else memo end, updated_at = clock_timestamp()
+         where account = $1 and key = $2 and state <> 'not_made' and exists (select 1 from held)
+         returning key`,
+        [
+          account,
+          key,
+          holder,
+          change.state,
+          json(change.refund),
+          change.memo !== undefined,
+          json(change.memo),
+        ],
+      );
+      return rows.length === 1;
     },
 
     async unsettled(options = {}) {
