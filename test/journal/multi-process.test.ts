@@ -20,12 +20,11 @@ import type { JournalEntry } from '@refundkit/core';
 import type { ListeningSandbox } from '@refundkit/core/testing';
 import { postgresJournal } from '@refundkit/journal';
 import { createPayopSandbox } from '@refundkit/payop/testing';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../scripts/postgres-cluster.mjs';
+import { bundleScript } from '../support/bundle-script.js';
 import type { ChildJob, ChildLine, RecoverReport } from './refund-process.js';
 
-const packages = fileURLToPath(new URL('../../packages/', import.meta.url));
 /** No child runs longer than this: it is killed, and its test fails. */
 const childLimitMs = 45_000;
 
@@ -36,35 +35,6 @@ const payopSandbox = createPayopSandbox({ seed: 14 });
 const clSandbox = createCommercelayerSandbox({ seed: 14 });
 const listening: ListeningSandbox[] = [];
 let schemas = 0;
-
-/** The child script and the workspace sources it imports in one file: children run no TypeScript. */
-async function bundleChild(outfile: string) {
-  await build({
-    entryPoints: [fileURLToPath(new URL('./refund-process.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    logLevel: 'warning',
-    // pg is CommonJS and requires node's modules; pg-native and Cloudflare's sockets are never loaded.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    external: ['pg-native', 'cloudflare:sockets'],
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^(@refundkit\/[a-z]+(\/testing)?|refundkit)$/ }, ({ path }) => {
-            const [, name, testing] = /^(?:@refundkit\/)?([a-z]+)(\/testing)?$/.exec(path)!;
-            return { path: join(packages, name!, 'src', testing ? 'testing/index.ts' : 'index.ts') };
-          });
-        },
-      },
-    ],
-  });
-}
 
 interface Child {
   process: ChildProcess;
@@ -149,7 +119,10 @@ describe.skipIf(postgresMissing)(
     beforeAll(async () => {
       home = mkdtempSync(join(tmpdir(), 'refundkit-mp-'));
       script = join(home, 'refund-process.mjs');
-      [server] = await Promise.all([startPostgres(), bundleChild(script)]);
+      [server] = await Promise.all([
+        startPostgres(),
+        bundleScript(fileURLToPath(new URL('./refund-process.ts', import.meta.url)), script),
+      ]);
       listening.push(await payopSandbox.listen(), await clSandbox.listen());
     }, 60_000);
     afterAll(async () => {

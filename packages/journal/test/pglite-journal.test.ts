@@ -6,10 +6,12 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { PGlite } from '@electric-sql/pglite';
 import { pgliteJournal } from '@refundkit/journal';
 import { describeJournalConformance, sampleIntent } from '@refundkit/journal/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleScript } from '../../../test/support/bundle-script.js';
 
 const home = mkdtempSync(join(tmpdir(), 'refundkit-pglite-'));
 const dataDir = join(home, 'journal');
@@ -89,4 +91,43 @@ describe('pgliteJournal', () => {
     await reopened.close();
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   }, 60_000);
+
+  it('keeps everything a process committed before it was killed (SIGKILL)', async () => {
+    // Beside the package's own node_modules, so that the bundle imports the installed PGlite (its WebAssembly
+    // and data files are found relative to its module).
+    const writer = join(import.meta.dirname, '../node_modules/.refundkit-test/pglite-writer.mjs');
+    await bundleScript(join(import.meta.dirname, 'pglite-writer.ts'), writer, ['@electric-sql/pglite']);
+    const child = spawn(process.execPath, [writer, dataDir, 'killed'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let acknowledged = -1;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      acknowledged = Number(line);
+      if (acknowledged === 30) child.kill('SIGKILL');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const [, signal] = await once(child, 'exit');
+    clearTimeout(timer);
+    expect(signal).toBe('SIGKILL');
+    expect(acknowledged, 'the writer got going before the kill').toBeGreaterThanOrEqual(30);
+
+    // Its lock is left behind, held by a dead process, and taken over.
+    const after = pgliteJournal({ dataDir, schema: 'killed' });
+    try {
+      for (let i = 0; i <= acknowledged; i += 1) {
+        const entry = await after.get('payop', `k${i}`);
+        expect(entry, `k${i}`).toMatchObject({
+          state: 'sent',
+          memo: { at: i },
+          input: { amount: { value: 100 + i } },
+        });
+        expect(await after.lease('payop', `p${i}`, 'someone else', 1_000)).toBe(false);
+      }
+      // What it had not acknowledged is there whole or not at all.
+      const next = await after.get('payop', `k${acknowledged + 1}`);
+      if (next) expect(['recorded', 'sent']).toContain(next.state);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 });
