@@ -262,9 +262,11 @@ describe.skipIf(postgresMissing)(
           creates: [{ provider, payment, amount: 700, currency: 'EUR', key, reference: key }],
         });
         const made = () => sandbox.refunds().filter((refund) => refund.payment === payment);
-        expect(await until(() => made().length === 1, 20_000), 'the sandbox made the refund').toBe(true);
+        await until(() => made().length === 1 || child.process.exitCode !== null, 20_000);
         child.process.kill('SIGKILL');
-        expect((await child.exited).signal).toBe('SIGKILL');
+        const { signal, stderr } = await child.exited;
+        expect(made().length, `the sandbox made the refund; the child's stderr:\n${stderr}`).toBe(1);
+        expect(signal, 'killed mid-create').toBe('SIGKILL');
         const { lines } = child;
         sandbox.faults.clear();
         expect(
