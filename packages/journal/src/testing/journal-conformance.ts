@@ -373,6 +373,36 @@ export function describeJournalConformance(name: string, options: JournalConform
         expect((await journal.unsettled()).map((entry) => entry.key)).toEqual(['k2']);
       });
 
+      it('lands no write of a holder after another took its expired lease over, under concurrency', async () => {
+        const { journal, open } = await fresh();
+        const other = open();
+        await journal.record(sampleIntent());
+        await journal.lease('payop', 'pay-1', 'a', 150);
+        let takenAt = -1;
+        let seen: JournalEntry | undefined;
+        const late: boolean[] = [];
+        // The old holder keeps writing while the other polls for the lease, both bounded.
+        const writer = (async () => {
+          for (let i = 0; i < 400 && late.length < 10; i += 1) {
+            const startedAfterTakeover = takenAt >= 0;
+            const written = await journal.transition('payop', 'key-1', 'a', { state: 'sent', memo: { i } });
+            if (startedAfterTakeover) late.push(written);
+            await sleep(2);
+          }
+        })();
+        for (let i = 0; i < 200 && takenAt < 0; i += 1) {
+          if (await other.lease('payop', 'pay-1', 'b', 10_000)) {
+            seen = await other.get('payop', 'key-1');
+            takenAt = Date.now();
+          } else await sleep(10);
+        }
+        await writer;
+        expect(takenAt, 'the lease expired and was taken over').toBeGreaterThan(0);
+        expect(late.length).toBeGreaterThan(0);
+        expect(late.every((written) => !written)).toBe(true);
+        expect(await other.get('payop', 'key-1')).toEqual(seen);
+      });
+
       it('needs a refund for made', async () => {
         const { journal } = await fresh();
         const { entry } = await journal.record(sampleIntent());
