@@ -8,5 +8,5 @@ describeJournalConformance('memoryJournal', {
     const journal = memoryJournal();
     return { open: () => journal };
   },
-  propertyRuns: 100,
+  propertyRuns: 300,
 });

@@ -16,7 +16,7 @@ export interface JournalStore {
 export interface JournalConformanceOptions {
   /** A fresh, empty store for each test. */
   store(): Promise<JournalStore>;
-  /** fast-check runs of the property test (each on a fresh store). Default 20. */
+  /** fast-check runs of the property test (each on a fresh store). Default 30. */
   propertyRuns?: number;
 }
 
@@ -484,82 +484,95 @@ export function describeJournalConformance(name: string, options: JournalConform
       const seed = Number(process.env.JOURNAL_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
       // biome-ignore lint/suspicious/noConsole: the seed is what repeats a failure
       console.log(`${name}: journal property test seed ${seed} (JOURNAL_PROPERTY_SEED=${seed} repeats it)`);
-      const account = fc.constantFrom('a', 'b');
+      const account = fc.constantFrom('a', 'a', 'a', 'b');
       const key = fc.constantFrom('k1', 'k2', 'k3', 'k4');
       const payment = fc.constantFrom('p1', 'p2');
       const holder = fc.constantFrom('h1', 'h2');
+      // Few names, so that sequences meet: a second account, keys, payments, references and holders collide.
       const operation = fc.oneof(
-        fc.record({
-          op: fc.constant('record' as const),
-          account,
-          key,
-          payment,
-          reference: fc.constantFrom('r1', 'r2', 'r3'),
-        }),
-        fc.record({ op: fc.constant('lease' as const), account, payment, holder }),
-        fc.record({ op: fc.constant('release' as const), account, payment, holder }),
-        fc.record({
-          op: fc.constant('transition' as const),
-          account,
-          key,
-          holder,
-          state: fc.constantFrom('sent', 'made', 'not_made', 'in_doubt' as const),
-        }),
-        fc.record({ op: fc.constant('get' as const), account, key }),
+        {
+          weight: 4,
+          arbitrary: fc.record({
+            op: fc.constant('record' as const),
+            account,
+            key,
+            payment,
+            reference: fc.constantFrom('r1', 'r2'),
+          }),
+        },
+        { weight: 3, arbitrary: fc.record({ op: fc.constant('lease' as const), account, payment, holder }) },
+        {
+          weight: 1,
+          arbitrary: fc.record({ op: fc.constant('release' as const), account, payment, holder }),
+        },
+        {
+          weight: 4,
+          arbitrary: fc.record({
+            op: fc.constant('transition' as const),
+            account,
+            key,
+            holder,
+            state: fc.constantFrom('sent', 'made', 'not_made', 'in_doubt' as const),
+          }),
+        },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('get' as const), account, key }) },
       );
       await fc.assert(
-        fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 30 }), async (operations) => {
-          const { journal, open, store, handles } = await fresh();
-          const pair = [journal, open()];
-          const model = new JournalModel();
-          try {
-            for (const [i, o] of operations.entries()) {
-              const via = pair[i % 2]!;
-              if (o.op === 'record') {
-                const intent = sampleIntent({
-                  account: o.account,
-                  key: o.key,
-                  payment: o.payment,
-                  reference: o.reference,
-                  fingerprint: `f${i}`,
-                });
-                const got = await via.record(intent);
-                const want = model.record(intent);
-                expect({
-                  recorded: got.recorded,
-                  key: got.entry.key,
-                  fingerprint: got.entry.fingerprint,
-                  by: got.recorded ? undefined : got.by,
-                }).toEqual(want);
-              } else if (o.op === 'lease') {
-                expect(await via.lease(o.account, o.payment, o.holder, 600_000)).toBe(
-                  model.lease(o.account, o.payment, o.holder),
-                );
-              } else if (o.op === 'release') {
-                await via.release(o.account, o.payment, o.holder);
-                model.release(o.account, o.payment, o.holder);
-              } else if (o.op === 'transition') {
-                const refund = o.state === 'made' ? { refund: sampleRefund(`rf${i}`) } : {};
-                expect(await via.transition(o.account, o.key, o.holder, { state: o.state, ...refund })).toBe(
-                  model.transition(o.account, o.key, o.holder, o.state),
-                );
-              } else {
-                expect((await via.get(o.account, o.key))?.state).toBe(model.get(o.account, o.key)?.state);
+        fc.asyncProperty(
+          fc.array(operation, { minLength: 1, maxLength: 40, size: 'max' }),
+          async (operations) => {
+            const { journal, open, store, handles } = await fresh();
+            const pair = [journal, open()];
+            const model = new JournalModel();
+            try {
+              for (const [i, o] of operations.entries()) {
+                const via = pair[i % 2]!;
+                if (o.op === 'record') {
+                  const intent = sampleIntent({
+                    account: o.account,
+                    key: o.key,
+                    payment: o.payment,
+                    reference: o.reference,
+                    fingerprint: `f${i}`,
+                  });
+                  const got = await via.record(intent);
+                  const want = model.record(intent);
+                  expect({
+                    recorded: got.recorded,
+                    key: got.entry.key,
+                    fingerprint: got.entry.fingerprint,
+                    by: got.recorded ? undefined : got.by,
+                  }).toEqual(want);
+                } else if (o.op === 'lease') {
+                  expect(await via.lease(o.account, o.payment, o.holder, 600_000)).toBe(
+                    model.lease(o.account, o.payment, o.holder),
+                  );
+                } else if (o.op === 'release') {
+                  await via.release(o.account, o.payment, o.holder);
+                  model.release(o.account, o.payment, o.holder);
+                } else if (o.op === 'transition') {
+                  const refund = o.state === 'made' ? { refund: sampleRefund(`rf${i}`) } : {};
+                  expect(
+                    await via.transition(o.account, o.key, o.holder, { state: o.state, ...refund }),
+                  ).toBe(model.transition(o.account, o.key, o.holder, o.state));
+                } else {
+                  expect((await via.get(o.account, o.key))?.state).toBe(model.get(o.account, o.key)?.state);
+                }
               }
+              const unsettled = (await journal.unsettled())
+                .map((entry) => `${entry.account}/${entry.key}`)
+                .sort();
+              expect(unsettled).toEqual(model.unsettled());
+            } finally {
+              opened.splice(
+                opened.findIndex((entry) => entry.store === store),
+                1,
+              );
+              await dispose({ store, handles });
             }
-            const unsettled = (await journal.unsettled())
-              .map((entry) => `${entry.account}/${entry.key}`)
-              .sort();
-            expect(unsettled).toEqual(model.unsettled());
-          } finally {
-            opened.splice(
-              opened.findIndex((entry) => entry.store === store),
-              1,
-            );
-            await dispose({ store, handles });
-          }
-        }),
-        { seed, numRuns: options.propertyRuns ?? 20, endOnFailure: true },
+          },
+        ),
+        { seed, numRuns: options.propertyRuns ?? 30 },
       );
     }, 120_000);
   });
