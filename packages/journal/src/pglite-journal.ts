@@ -37,8 +37,9 @@ export type PgliteJournalOptions = SqlJournalOptions &
 const owner = 'pgliteJournal';
 
 /**
- * Takes `<dataDir>.lock` for this process: PGlite itself does not notice a second process on its files, and
- * two would each overwrite the other's writes. A lock left by a process that is gone is taken over.
+ * Takes `<dataDir>.lock` for this process: PGlite 0.5 does not refuse a second process on its files (tried:
+ * two processes on one directory both opened it, and a row one of them inserted was gone). A lock left by a
+ * process that is gone is taken over.
  */
 function lockDataDir(dataDir: string): () => void {
   const path = `${dataDir}.lock`;
