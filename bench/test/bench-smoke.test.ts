@@ -55,4 +55,22 @@ describe('bench harness', () => {
       await server.stop();
     }
   });
+
+  it('times the journal writes of a create on the in-memory store and writes its results', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'refundkit-bench-')), 'journal.json');
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bench/journal-bench.mjs'),
+        ...['--filter', 'memory', '--rounds', '1', '--n', '10', '--warmup', '2', '--max-seconds', '40'],
+        ...['--out', out],
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.results.map((r: { id: string }) => r.id)).toEqual(['memory']);
+    expect(report.results[0].sequential.usPerCreate).toBeGreaterThan(0);
+    expect(result.stdout).toContain('Rerun: pnpm bench:journal');
+  }, 60_000);
 });

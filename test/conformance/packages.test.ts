@@ -126,3 +126,64 @@ describe.each(published)('packages/%s API reports', (folder) => {
     }
   });
 });
+
+// The store package is not a provider package (no spec, client, adapter or sandbox): it shares their
+// package.json shape and build, and keeps its drivers optional, so the facade's users install none of them.
+describe('packages/journal', () => {
+  const directory = 'packages/journal';
+  const manifest = readJson(`${directory}/package.json`);
+
+  it('has the package layout', () => {
+    for (const file of [
+      'package.json',
+      'tsconfig.build.json',
+      'README.md',
+      'src/index.ts',
+      'src/testing/index.ts',
+    ]) {
+      expect(existsSync(join(root, directory, file)), `${directory}/${file}`).toBe(true);
+    }
+  });
+
+  it("has the provider packages' package.json shape, its drivers optional peers pinned exactly for its tests", () => {
+    const shape = (pkg: Record<string, unknown>) => ({
+      ...pkg,
+      name: undefined,
+      description: undefined,
+      keywords: undefined,
+      repository: { ...(pkg.repository as object), directory: undefined },
+      version: undefined,
+      dependencies: undefined,
+      devDependencies: undefined,
+      peerDependencies: undefined,
+      peerDependenciesMeta: undefined,
+    });
+    expect(shape(manifest)).toEqual(shape(readJson('packages/smartpay/package.json')));
+    expect(manifest.name).toBe('@refundkit/journal');
+    expect(manifest.repository.directory).toBe(directory);
+    expect(manifest.dependencies).toEqual({ '@refundkit/core': 'workspace:^' });
+    const peers = Object.keys(manifest.peerDependencies).sort();
+    expect(peers).toEqual(['@electric-sql/pglite', 'fast-check', 'pg', 'vitest']);
+    for (const peer of peers) {
+      expect(manifest.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
+      expect(manifest.devDependencies[peer], peer).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(manifest.peerDependencies[peer], peer).toBe(`^${manifest.devDependencies[peer]}`);
+    }
+  });
+
+  it('loads a driver only when a journal opens one, and keeps test tooling out of the main entry', () => {
+    const sources = readdirSync(join(root, directory, 'src')).filter((file) => file.endsWith('.ts'));
+    for (const file of sources) {
+      const text = readFileSync(join(root, directory, 'src', file), 'utf8');
+      expect(text, file).not.toMatch(/^import [^t].* from '(pg|@electric-sql\/pglite|vitest|fast-check)'/m);
+      expect(text, file).not.toMatch(/from '\.\/testing/);
+    }
+  });
+
+  it('exports the stores, and the conformance suite from ./testing', async () => {
+    const main = await import(/* @vite-ignore */ join(root, directory, 'src/index.ts'));
+    expect(Object.keys(main).sort()).toEqual(['pgliteJournal', 'postgresJournal']);
+    const testing = await import(/* @vite-ignore */ join(root, directory, 'src/testing/index.ts'));
+    expect(Object.keys(testing).sort()).toEqual(['describeJournalConformance', 'sampleIntent']);
+  });
+});

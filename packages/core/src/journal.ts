@@ -11,7 +11,8 @@ import type { AdapterCreateInput, Refund } from './refund.js';
  * - `recorded`: its intent is written and its create certainly not sent yet;
  * - `sent`: a create may be out (written before each send); a crash here leaves it to `recover()`;
  * - `made`: the provider made it, `refund` says which;
- * - `not_made`: certainly not made; the entry no longer holds its key or reference;
+ * - `not_made`: certainly not made, and final: the entry no longer holds its reference, and holds its key only
+ *   until `record` replaces it (a transition would make two live entries of one reference);
  * - `in_doubt`: a call ended in `outcome_unknown`; the next create with its key, or `recover()`, settles it.
  */
 export type IntentState = 'recorded' | 'sent' | 'made' | 'not_made' | 'in_doubt';
@@ -83,7 +84,8 @@ export interface RefundJournal {
   release(account: string, payment: string, holder: string): Promise<void>;
   /**
    * Applies `change` to the entry with this key, only while `holder` holds an unexpired lease on the entry's
-   * payment. Returns false, writing nothing, when it does not (or there is no such entry).
+   * payment. Returns false, writing nothing, when it does not, when there is no such entry, or when the entry
+   * is `not_made`.
    */
   transition(account: string, key: string, holder: string, change: JournalTransition): Promise<boolean>;
   /** Entries `recorded`, `sent` or `in_doubt`, oldest first: what `recover()` settles. */

@@ -98,7 +98,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
     async transition(account, key, holder, change: JournalTransition) {
       const name = keyOf(account, key);
       const entry = byKey.get(name);
-      if (!entry || !holds(account, entry.payment, holder)) return false;
+      if (!entry || entry.state === 'not_made' || !holds(account, entry.payment, holder)) return false;
       if (change.state === 'made' && !change.refund) throw new TypeError('a made entry needs its refund');
       entry.state = change.state;
       if (change.refund) entry.refund = copy(change.refund);
