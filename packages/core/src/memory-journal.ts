@@ -119,6 +119,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       for (const entry of byKey.values()) {
         if (entry.state === 'made' || entry.state === 'not_made') continue;
         if (options.account !== undefined && entry.account !== options.account) continue;
+        if (options.payment !== undefined && entry.payment !== options.payment) continue;
         found.push(copy(entry));
       }
       found.sort((a, b) => a.createdAt - b.createdAt);

@@ -485,7 +485,9 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       fingerprint,
       input,
     };
-    const call = { input, fingerprint, result: throughJournal(adapter, intent, signal) };
+    // Named by the caller, it can be sent by another call (maybe another process's) with that name.
+    const named = callerKey !== undefined || checked.reference !== undefined;
+    const call = { input, fingerprint, result: throughJournal(adapter, intent, named, signal) };
     inFlight.set(name, call);
     try {
       return await call.result;
@@ -518,6 +520,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   async function throughJournal(
     adapter: RefundAdapter,
     intent: JournalIntent,
+    named: boolean,
     signal: AbortSignal | undefined,
   ): Promise<Refund> {
     signal?.throwIfAborted();
@@ -539,7 +542,15 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     try {
       // Past the deadline, `takeLease` tries once and ends the call.
       if (previous) await turnOf(previous, deadline, signal);
-      await takeLease(adapter, entry, holder, deadline, signal);
+      const madeMeanwhile = await takeLease(
+        adapter,
+        entry,
+        holder,
+        deadline,
+        signal,
+        named || entry.key !== intent.key,
+      );
+      if (madeMeanwhile) return madeMeanwhile;
       // Another call, maybe another process, may have settled it before the lease was free.
       let current = await journaled(adapter.provider, () => journal.get(entry.account, entry.key));
       // It ended certainly not made: this call's intent is recorded anew, sent under this lease.
@@ -557,7 +568,10 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
 
   /**
    * Takes the lease of `entry`'s payment for `holder`, waiting (polling, with backoff) while another call
-   * holds it, until the deadline: then the entry's create is another call's, and this one sent nothing.
+   * holds it, until the deadline. Then this call sent nothing, and ends: with the refund if another call
+   * made it meanwhile; certainly not made if no other call can send it (`shared` false: a key and reference
+   * refundkit generated, which only this caller and `recover()` can name); else in `outcome_unknown` while
+   * it is unsettled, as another call with its name may send or have sent it.
    */
   async function takeLease(
     adapter: RefundAdapter,
@@ -565,6 +579,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     holder: string,
     deadline: Deadline,
     signal: AbortSignal | undefined,
+    shared: boolean,
   ) {
     const { provider } = adapter;
     for (let poll = 0; ; poll += 1) {
@@ -578,12 +593,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       }
     }
     const current = await journaled(provider, () => journal.get(entry.account, entry.key));
-    if (current?.state === 'sent' || current?.state === 'in_doubt') {
+    if (current?.state === 'made') return current.refund;
+    if (current && current.state !== 'not_made' && (shared || current.state !== 'recorded')) {
       throw unknownOutcome(
         adapter,
         current.input,
         new RefundError({ code: 'timeout', provider, message: `payment ${entry.payment} stayed busy` }),
-        'by another call with the same idempotency key or reference, which held its lease until the deadline',
+        `as another create of the payment held its lease until the deadline (this refund was ${current.state === 'recorded' ? 'not sent yet' : 'sent by another call'})`,
       );
     }
     throw new RefundError({
@@ -611,6 +627,15 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     // `sent` is written before the request that makes the refund, and an adapter may know it never went.
     const resume = entry.state !== 'recorded' && adapter.restore?.(input, entry.memo) !== false;
     const write = (change: JournalTransition) => journal.transition(account, key, holder, change);
+    /** How it ended: written once more after taking the lease again if it expired and is free. */
+    const end = async (change: JournalTransition) => {
+      try {
+        if (!(await write(change)) && (await journal.lease(account, payment, holder, leaseMs)))
+          await write(change);
+      } catch {
+        // A journal down: the entry stays `sent`, which a later create with its key or `recover()` settles.
+      }
+    };
     let sent = false;
     /** Before each send, and with an adapter's memo: the lease extended and the entry `sent`, or no send. */
     async function sending(memo?: unknown) {
@@ -627,14 +652,20 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       sent = true;
     }
     try {
+      // The payment's other creates still unaccounted for, whichever process sent them: an adapter that
+      // tells refunds apart by what changed (Commerce Layer) must not take one of theirs for this one's.
+      if (adapter.restore) {
+        const others = await journaled(adapter.provider, () => journal.unsettled({ account, payment }));
+        for (const other of others) if (other.key !== key) adapter.restore(other.input, other.memo);
+      }
       const refund = await runProtocol(adapter, input, signal, resume, deadline, sending);
       // Made, whatever the journal says: an entry left `sent` is found again by a later look.
-      await write({ state: 'made', refund }).catch(() => false);
+      await end({ state: 'made', refund });
       return refund;
     } catch (error) {
       // The protocol's plain RefundError says "not made"; so does any ending of a call that sent nothing.
       const notMade = (isRefundError(error) && error.code !== 'outcome_unknown') || (!resume && !sent);
-      await write({ state: notMade ? 'not_made' : 'in_doubt' }).catch(() => false);
+      await end({ state: notMade ? 'not_made' : 'in_doubt' });
       throw error;
     }
   }
@@ -871,8 +902,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           const entry = await journaled(adapter.provider, () => journal.get(account, key));
           if (entry?.state === 'made') report.made.push({ ...intent, refund: entry.refund! });
           else if (!entry || entry.state === 'not_made') report.notMade.push(intent);
-          else if (entry.state === 'recorded') {
-            // Its lease had expired, or was never taken, before anything was sent: it never will be now.
+          else if (entry.state === 'recorded' || adapter.restore?.(entry.input, entry.memo) === false) {
+            // Its lease expired, or was never taken, before anything was sent: it never will be now.
             const settled = await journaled(adapter.provider, () =>
               journal.transition(account, key, holder, { state: 'not_made' }),
             );
