@@ -18,6 +18,8 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
   const byKey = new Map<string, JournalEntry>();
   const byReference = new Map<string, JournalEntry>();
   const leases = new Map<string, { holder: string; until: number }>();
+  /** How many entries are settled: kept as they change, so that a transition costs no walk of them all. */
+  let settledCount = 0;
   const keyOf = (account: string, key: string) => JSON.stringify([account, key]);
   const referenceOf = (entry: { account: string; payment: string; reference: string }) =>
     JSON.stringify([entry.account, entry.payment, entry.reference]);
@@ -26,15 +28,14 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
   const copy = <T>(value: T): T => structuredClone(value);
 
   function forget(entry: JournalEntry) {
+    if (settled.has(entry.state)) settledCount -= 1;
     byKey.delete(keyOf(entry.account, entry.key));
     if (byReference.get(referenceOf(entry)) === entry) byReference.delete(referenceOf(entry));
   }
 
   /** Beyond the cap, forgets the oldest settled entry, `in_doubt` ones last: they still need settling. */
   function trim() {
-    let count = 0;
-    for (const entry of byKey.values()) if (settled.has(entry.state)) count += 1;
-    if (count <= maxSettled) return;
+    if (settledCount <= maxSettled) return;
     let oldest: JournalEntry | undefined;
     for (const entry of byKey.values()) {
       if (entry.state === 'made' || entry.state === 'not_made') {
@@ -64,17 +65,18 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       if (byItsKey) forget(byItsKey);
       if (byItsReference) forget(byItsReference);
       const at = now();
-      const entry: JournalEntry = {
-        ...copy(intent),
+      const fields = {
         state: 'recorded',
         refund: undefined,
         memo: undefined,
         createdAt: at,
         updatedAt: at,
-      };
+      } as const;
+      const entry: JournalEntry = { ...copy(intent), ...fields };
       byKey.set(keyOf(entry.account, entry.key), entry);
       byReference.set(referenceOf(entry), entry);
-      return { recorded: true, entry: copy(entry) };
+      // The caller's own intent back: shares nothing with the journal's copy.
+      return { recorded: true, entry: { ...intent, ...fields } };
     },
 
     async get(account, key) {
@@ -100,6 +102,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       const entry = byKey.get(name);
       if (!entry || !holds(account, entry.payment, holder)) return false;
       if (change.state === 'made' && !change.refund) throw new TypeError('a made entry needs its refund');
+      settledCount += Number(settled.has(change.state)) - Number(settled.has(entry.state));
       entry.state = change.state;
       if (change.refund) entry.refund = copy(change.refund);
       if (change.memo !== undefined) entry.memo = copy(change.memo);
