@@ -437,13 +437,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   }
 
   /** A journal failure: before anything was sent, so nothing was made. Its cause is the store's error. */
-  const journalFailure = (provider: string, cause: unknown) =>
+  const journalFailure = (provider: string, cause: unknown, what = 'the refund journal failed') =>
     markUnsent(
       new RefundError({
         code: 'journal',
         provider,
         retryable: true,
-        message: `${provider}: the refund journal failed, so nothing was sent (no refund was made)`,
+        message: `${provider}: ${what}, so nothing was sent (no refund was made)`,
         cause,
       }),
     );
@@ -648,7 +648,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       } catch (error) {
         cause = error;
       }
-      if (!held) throw journalFailure(adapter.provider, cause ?? new Error('the lease was lost'));
+      if (!held) {
+        throw cause === undefined
+          ? journalFailure(adapter.provider, cause, `another call took payment ${payment}'s lease`)
+          : journalFailure(adapter.provider, cause);
+      }
       sent = true;
     }
     try {
