@@ -390,6 +390,29 @@ describe('a journal that fails', () => {
     },
   );
 
+  it('a lease lost before the send (its `sent` refused): nothing sent; lost before a resend: outcome_unknown, no resend', async () => {
+    const { sandbox, instance, journal, makers } = await world('smartpay');
+    const transition = journal.transition;
+    let refuseSent = (_sends: number) => true;
+    let sends = 0;
+    journal.transition = async (account, key, holder, change) => {
+      if (change.state === 'sent' && refuseSent(++sends)) return false;
+      return transition(account, key, holder, change);
+    };
+    const facade = instance();
+    const error = await facade.create({ amount: 100 }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'journal', retryable: true });
+    expect((error as Error).message).toContain('lease, so nothing was sent');
+    expect(makers).toHaveLength(0);
+    // The first send goes out and its answer is lost; the resend's `sent` is refused: never resent.
+    refuseSent = (count) => count > 1;
+    sends = 0;
+    sandbox.faults.inject({ kind: 'drop-after-commit', match: { operationId: 'createRefund' } });
+    const second = await outcome(facade.create({ amount: 100 }, { idempotencyKey: 'rma-9' }));
+    expect(second.error).toMatchObject({ code: 'outcome_unknown', inDoubt: { idempotencyKey: 'rma-9' } });
+    expect(makers).toHaveLength(1);
+  });
+
   it('a journal that fails after the send: the refund is returned, and a later create with its key finds it', async () => {
     const { sandbox, instance, journal, makers, ledger } = await world('geins');
     const transition = journal.transition;
