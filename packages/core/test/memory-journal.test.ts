@@ -75,7 +75,7 @@ describe('memoryJournal', () => {
     const given = intent('k');
     const { entry } = await journal.record(given);
     given.input.metadata!.note = 'changed';
-    entry.input.amount!.value = 1;
+    (entry.input.amount as { value: number }).value = 1;
     const stored = await journal.get('payop', 'k');
     expect(stored?.input).toMatchObject({ amount: { value: 100 }, metadata: { note: 'k' } });
     await journal.lease('payop', 'pay_1', 'h', 60_000);
@@ -84,7 +84,7 @@ describe('memoryJournal', () => {
     made.raw.nested[0]!.id = 'changed';
     const read = await journal.get('payop', 'k');
     expect(read?.refund?.raw).toEqual({ nested: [{ id: 'r1' }] });
-    read!.refund!.amount.value = 5;
+    (read!.refund!.amount as { value: number }).value = 5;
     expect((await journal.get('payop', 'k'))?.refund?.amount.value).toBe(100);
   });
 
