@@ -1,27 +1,36 @@
 // A seeded model of the facade's create protocol against the four sandboxes: random fault sequences,
-// concurrent creates on one payment, shared keys and references, two `createRefunds` instances (as two
-// processes would be), and callers that follow `outcome_unknown`'s advice. After every round it checks
-// what "never twice, never lost" promises, attributing each ledger refund to the logical create whose
-// request made it (the sandbox records the trace header each request carries).
+// concurrent creates on one payment, shared keys and references, three `createRefunds` instances sharing
+// one refund journal (as three processes sharing a store would), one of which may crash mid-create, and
+// callers that follow `outcome_unknown`'s advice. After every round, `recover()` in a fresh instance
+// settles what the journal holds; then the round checks what "never twice, never lost" promises,
+// attributing each ledger refund to the logical create whose request made it (the sandbox records the
+// trace header each request carries).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type FaultSpec, seededRandom, traceHeader } from '@refundkit/core/testing';
-import { createRefunds, type Refund, RefundError } from 'refundkit';
+import {
+  createRefunds,
+  memoryJournal,
+  type RecoverReport,
+  type Refund,
+  RefundError,
+  type RefundJournal,
+} from 'refundkit';
 import { type ProviderSetup, providerSetups } from './provider-setups.js';
 
 /** `commercelayer-sole-writer`: one instance whose adapter is told it is the only writer (`soleWriter`). */
 export type ModelProvider = 'smartpay' | 'payop' | 'geins' | 'commercelayer' | 'commercelayer-sole-writer';
 
 interface Setup extends ProviderSetup {
-  /** How many `createRefunds` instances (processes) share the sandbox. */
-  instances: 1 | 2;
+  /** How many `createRefunds` instances (processes) share the sandbox and the journal. */
+  instances: 1 | 3;
   soleWriter: boolean;
 }
 
 const setups: Record<ModelProvider, Setup> = {
-  smartpay: { ...providerSetups.smartpay, instances: 2, soleWriter: false },
-  payop: { ...providerSetups.payop, instances: 2, soleWriter: false },
-  geins: { ...providerSetups.geins, instances: 2, soleWriter: false },
-  commercelayer: { ...providerSetups.commercelayer, instances: 2, soleWriter: false },
+  smartpay: { ...providerSetups.smartpay, instances: 3, soleWriter: false },
+  payop: { ...providerSetups.payop, instances: 3, soleWriter: false },
+  geins: { ...providerSetups.geins, instances: 3, soleWriter: false },
+  commercelayer: { ...providerSetups.commercelayer, instances: 3, soleWriter: false },
   'commercelayer-sole-writer': { ...providerSetups.commercelayer, instances: 1, soleWriter: true },
 };
 
@@ -37,8 +46,20 @@ function random(seed: number) {
 }
 type Random = ReturnType<typeof random>;
 
-/** Facade settings of the model: short enough for thousands of creates, with attempts that time out. */
-const timing = { timeoutMs: 40, retryDelayMs: 2, maxRetryDelayMs: 10, deadlineMs: 3_000, maxRetries: 2 };
+/**
+ * Facade settings of the model: short enough for thousands of creates, with attempts that time out. The
+ * lease outlasts a call's deadline a little, so a crashed instance's lease frees soon.
+ */
+const timing = {
+  timeoutMs: 40,
+  retryDelayMs: 2,
+  maxRetryDelayMs: 10,
+  deadlineMs: 3_000,
+  maxRetries: 2,
+  leaseMs: 3_500,
+};
+/** Share of rounds in which instance 2 crashes: at its first refund-making request, before or after it. */
+const crashChance = 0.04;
 
 function randomFault(rng: Random, setup: Setup): FaultSpec {
   const operationId = rng.chance(0.6) ? setup.createOperation : rng.pick(setup.otherOperations);
@@ -74,7 +95,7 @@ function randomFault(rng: Random, setup: Setup): FaultSpec {
 /** One create as a caller makes it. */
 interface PlannedCall {
   logical: string;
-  instance: 0 | 1;
+  instance: 0 | 1 | 2;
   amount: number | undefined;
   idempotencyKey: string | undefined;
   reference: string | undefined;
@@ -93,6 +114,8 @@ interface Outcome {
   error?: RefundError;
   /** Calls made by following the advice of an `outcome_unknown`. */
   followUps: number;
+  /** Abandoned: its instance crashed during it. */
+  crashed?: boolean;
 }
 
 export interface ModelFailure {
@@ -110,6 +133,10 @@ export interface ModelReport {
   made: number;
   unknown: number;
   refused: number;
+  /** Calls abandoned in a crash. */
+  crashed: number;
+  /** What the end-of-round `recover()` made, found certainly not made, and left in doubt. */
+  recovered: { made: number; notMade: number; inDoubt: number };
   failures: ModelFailure[];
 }
 
@@ -117,23 +144,17 @@ function planCalls(rng: Random, setup: Setup, round: number): PlannedCall[] {
   const calls: PlannedCall[] = [];
   const count = 2 + rng.int(4);
   for (let index = 0; index < count; index += 1) {
-    const instance = setup.instances === 2 && rng.chance(0.3) ? 1 : 0;
+    const instance = setup.instances === 3 ? rng.pick([0, 0, 1, 2] as const) : 0;
     const previous = calls.length > 0 ? rng.pick(calls) : undefined;
     const kind = rng.int(6);
-    // Shared keys across instances only where the provider deduplicates: refundkit alone cannot yet.
-    if (
-      previous &&
-      kind === 0 &&
-      previous.idempotencyKey &&
-      !previous.misuse &&
-      (setup.idempotencyKeys || previous.instance === instance)
-    ) {
+    // Keys and references are shared across instances through the journal, on every provider.
+    if (previous && kind === 0 && previous.idempotencyKey && !previous.misuse) {
       // The same logical refund again, concurrently: one call.
       calls.push({ ...previous, instance, startMs: rng.int(10) });
       continue;
     }
     const logical = `r${round}-${index}`;
-    if (previous && kind === 1 && !previous.misuse && previous.instance === instance) {
+    if (previous && kind === 1 && !previous.misuse) {
       // A key or reference reused with another amount: refused before sending.
       const byKey = previous.idempotencyKey !== undefined && rng.chance(0.5);
       calls.push({
@@ -167,21 +188,58 @@ export async function runRound(
   seed: number,
   round: number,
   log?: (line: string) => void,
-): Promise<{ outcomes: Outcome[]; failures: ModelFailure[] }> {
+): Promise<{ outcomes: Outcome[]; failures: ModelFailure[]; recovery: RecoverReport }> {
   const setup = setups[provider];
   const rng = random(seed ^ Math.imul(round + 1, 0x9e3779b1));
   const sandbox = setup.sandbox(rng.int(2 ** 31));
   const paymentAmount = 2_500;
   const payment = sandbox.createPayment({ amount: paymentAmount, currency: setup.currency });
   const trace = new AsyncLocalStorage<string>();
-  const facades = [0, 1].map(() => {
-    const fetch = (request: Request) => {
-      const logical = trace.getStore();
+  const journal = memoryJournal();
+  /** Logical creates by the idempotency key their requests carried (Smartpay sends it). */
+  const keyed = new Map<string, string>();
+  // Instance 2 may crash at its first refund-making request, before it is sent or after it reached the
+  // provider: from then on its requests and journal writes never end, and its calls are abandoned.
+  const crash =
+    setup.instances === 3 && rng.chance(crashChance) ? { afterSending: rng.chance(0.5) } : undefined;
+  let crashed = false;
+  let crashNow = () => {};
+  const crashedSignal = new Promise<'crashed'>((resolve) => {
+    crashNow = () => {
+      crashed = true;
+      resolve('crashed');
+    };
+  });
+  const never = new Promise<never>(() => {});
+  const dead = (index: number) => index === 2 && crash !== undefined && crashed;
+  /** The journal as instance `index` sees it: nothing of it answers once that instance crashed. */
+  const journalOf = (index: number): RefundJournal =>
+    Object.fromEntries(
+      Object.entries(journal).map(([name, method]) => [
+        name,
+        (...args: never[]) => (dead(index) ? never : (method as (...a: never[]) => unknown)(...args)),
+      ]),
+    ) as unknown as RefundJournal;
+  /** Refund-making requests of the recovering instance: only Smartpay's may be sent (under its key). */
+  let recoveryCreates = 0;
+  const facade = (index: number) => {
+    const fetch = async (request: Request) => {
+      if (dead(index)) return never;
+      const key = request.headers.get('idempotency-key');
+      const logical = trace.getStore() ?? (key === null ? undefined : keyed.get(key));
       if (logical) request.headers.set(traceHeader, logical);
+      if (logical && key !== null) keyed.set(key, logical);
+      if (index === 3 && setup.makes(request)) recoveryCreates += 1;
+      if (index === 2 && crash && setup.makes(request)) {
+        if (crash.afterSending) await sandbox.fetch(request);
+        crashNow();
+        return never;
+      }
       return sandbox.fetch(request);
     };
     return createRefunds({
       providers: { [provider]: setup.adapter(sandbox, fetch, { soleWriter: setup.soleWriter }) },
+      journal: journalOf(index),
       ...timing,
       ...(log && {
         hooks: {
@@ -193,7 +251,8 @@ export async function runRound(
         },
       }),
     });
-  });
+  };
+  const facades = [0, 1, 2].map(facade);
   const faults = Array.from({ length: 1 + rng.int(4) }, () => randomFault(rng, setup));
   for (const fault of faults) sandbox.faults.inject(fault);
   const calls = planCalls(rng, setup, round);
@@ -226,7 +285,14 @@ export async function runRound(
     let key = call.idempotencyKey;
     for (;;) {
       try {
-        outcome.refund = await create(call, key);
+        const created = create(call, key);
+        // A crashed instance's call is abandoned, never heard of again.
+        const ended = call.instance === 2 ? await Promise.race([created, crashedSignal]) : await created;
+        if (ended === 'crashed') {
+          outcome.crashed = true;
+          return outcome;
+        }
+        outcome.refund = ended;
         outcome.error = undefined;
       } catch (error) {
         if (!(error instanceof RefundError)) {
@@ -249,6 +315,26 @@ export async function runRound(
   }
   await sandbox.settled();
 
+  // Start-up after the round: a fresh instance recovers what the journal holds, once a crashed instance's
+  // lease has expired.
+  if (crashed) await new Promise((resolve) => setTimeout(resolve, timing.leaseMs + 50));
+  sandbox.faults.clear();
+  const recovery = await facade(3).recover({ deadlineMs: 30_000 });
+  await sandbox.settled();
+  if (recovery.busy.length + recovery.unreached.length > 0)
+    fail(`recover() left ${recovery.busy.length} busy and ${recovery.unreached.length} unreached`);
+  if (!setup.idempotencyKeys && recoveryCreates > 0)
+    fail(`recover() sent ${recoveryCreates} creates to a provider without idempotency keys`);
+  const left = (await journal.unsettled()).map((entry) => `${entry.key} ${entry.state}`).sort();
+  const inDoubt = recovery.inDoubt.map((entry) => `${entry.idempotencyKey} in_doubt`).sort();
+  if (JSON.stringify(left) !== JSON.stringify(inDoubt))
+    fail(`after recover() the journal holds ${left.join(', ')}; it reported in doubt ${inDoubt.join(', ')}`);
+  /** The logical create of a key: a caller's key names it; a generated one is known by its requests. */
+  const logicalOf = (key: string) =>
+    calls.find((call) => call.idempotencyKey === key)?.logical ??
+    keyed.get(key) ??
+    outcomes.find((outcome) => outcome.error?.inDoubt?.idempotencyKey === key)?.call.logical;
+
   // The checks. Refunds are attributed to logical creates by the trace of the request that made them.
   const ledger = sandbox.refunds();
   const byLogical = new Map<string, typeof ledger>();
@@ -264,8 +350,21 @@ export async function runRound(
   }
   const total = ledger.reduce((sum, entry) => sum + entry.amount, 0);
   if (total > paymentAmount) fail(`refunds total ${total}, more than the payment's ${paymentAmount}`);
+  for (const { idempotencyKey, refund } of recovery.made) {
+    const entry = ledger.find((candidate) => candidate.id === refund.id);
+    const logical = logicalOf(idempotencyKey);
+    if (!entry) fail(`recover() reported refund ${refund.id}, which the ledger does not hold`);
+    else if (logical !== undefined && entry.trace !== logical)
+      fail(`recover() gave ${logical} refund ${refund.id}, made by ${entry.trace}`);
+  }
+  for (const { idempotencyKey } of recovery.notMade) {
+    const logical = logicalOf(idempotencyKey);
+    const made = logical === undefined ? [] : (byLogical.get(logical) ?? []);
+    if (made.length > 0) fail(`recover() found ${logical} not made, but it made ${made[0]!.id}`);
+  }
   const holders = new Map<string, string>();
-  for (const { call, refund, error } of outcomes) {
+  for (const { call, refund, error, crashed: abandoned } of outcomes) {
+    if (abandoned) continue;
     const made = byLogical.get(call.logical) ?? [];
     const first = outcomes.find((other) => other.call === call.after);
     const nameTaken = first && (first.refund || first.error?.code === 'outcome_unknown');
@@ -296,7 +395,7 @@ export async function runRound(
         fail(`${call.logical} was told ${error.code} (${error.message}) but refund ${made[0]!.id} was made`);
     }
   }
-  return { outcomes, failures };
+  return { outcomes, failures, recovery };
 }
 
 /**
@@ -314,7 +413,16 @@ export async function runNeverTwiceModel(options: {
 }): Promise<ModelReport> {
   const { provider, seed, creates, minCreates = 0, parallel = 24, maxMs = 120_000 } = options;
   const started = performance.now();
-  const report: ModelReport = { creates: 0, rounds: 0, made: 0, unknown: 0, refused: 0, failures: [] };
+  const report: ModelReport = {
+    creates: 0,
+    rounds: 0,
+    made: 0,
+    unknown: 0,
+    refused: 0,
+    crashed: 0,
+    recovered: { made: 0, notMade: 0, inDoubt: 0 },
+    failures: [],
+  };
   const more = () => {
     const elapsed = performance.now() - started;
     return (
@@ -327,11 +435,15 @@ export async function runNeverTwiceModel(options: {
   async function worker() {
     while (more()) {
       const round = next++;
-      const { outcomes, failures } = await runRound(provider, seed, round);
+      const { outcomes, failures, recovery } = await runRound(provider, seed, round);
       report.rounds += 1;
       report.creates += outcomes.length;
+      report.recovered.made += recovery.made.length;
+      report.recovered.notMade += recovery.notMade.length;
+      report.recovered.inDoubt += recovery.inDoubt.length;
       for (const outcome of outcomes) {
-        if (outcome.refund) report.made += 1;
+        if (outcome.crashed) report.crashed += 1;
+        else if (outcome.refund) report.made += 1;
         else if (outcome.error?.code === 'outcome_unknown') report.unknown += 1;
         else report.refused += 1;
       }

@@ -128,6 +128,9 @@ interface Unresolved {
   candidates?: readonly string[];
 }
 
+/** What the journal keeps of a trigger (JSON), for `restore` in another process. */
+const memoOf = (entry: Unresolved) => ({ before: [...entry.before], made: entry.made });
+
 const attributesOf = (resource: RefundResource) =>
   (resource.attributes ?? {}) as Partial<CommercelayerRefundAttributes>;
 
@@ -445,8 +448,15 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
       made: false,
     };
     // Remembered before it is sent, so that `list` can find its refund whatever becomes of the answer,
-    // even one that never comes.
+    // even one that never comes; in the facade's journal too, for another process to `restore`. Unwritten
+    // there, it is not sent.
     remember(entry);
+    try {
+      await call.remember?.(memoOf(entry));
+    } catch (error) {
+      unresolved.delete(input.idempotencyKey);
+      throw error;
+    }
     let after: RefundResource[] | undefined;
     try {
       after = await trigger(input, call);
@@ -470,6 +480,9 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
     // The trigger was accepted: a refund was made. Find it among the refunds the answer included…
     entry.made = true;
+    // Best effort: the refund exists whatever the journal says, and without it a restored entry is
+    // only stricter (a sole new candidate is named, not claimed, unless `soleWriter`).
+    await call.remember?.(memoOf(entry)).catch(() => {});
     let refund = after ? identifyMade(entry, after) : undefined;
     if (!refund) {
       // …or by listing the capture's refunds.
@@ -514,6 +527,14 @@ export function commercelayer(options: CommercelayerAdapterOptions): RefundAdapt
 
     create: (input, call) => exclusive(input.payment, call.signal, () => create(input, call)),
     candidatesFor: (input) => unresolved.get(input.idempotencyKey)?.candidates ?? [],
+    restore(input, memo) {
+      if (unresolved.has(input.idempotencyKey)) return true;
+      const { before, made } = (memo ?? {}) as { before?: unknown; made?: unknown };
+      // No memo: the trigger, which is sent only once its memo is written, never was.
+      if (!Array.isArray(before)) return false;
+      remember({ input, before: new Set(before.map(String)), made: made === true });
+      return true;
+    },
 
     async retrieve({ id, payment }, call) {
       const result = await client.GET(

@@ -88,8 +88,12 @@ export interface RefundJournal {
    * is `not_made`.
    */
   transition(account: string, key: string, holder: string, change: JournalTransition): Promise<boolean>;
-  /** Entries `recorded`, `sent` or `in_doubt`, oldest first: what `recover()` settles. */
-  unsettled(options?: { account?: string; limit?: number }): Promise<JournalEntry[]>;
+  /**
+   * Entries `recorded`, `sent` or `in_doubt`, oldest first: what `recover()` settles; of one account, and
+   * of one payment of it, when given (an adapter that tells refunds apart by what changed on the payment,
+   * Commerce Layer, must know every create of it still unaccounted for, whichever process sent it).
+   */
+  unsettled(options?: { account?: string; payment?: string; limit?: number }): Promise<JournalEntry[]>;
   /** Releases what the journal holds open (connections, files). */
   close(): Promise<void>;
 }

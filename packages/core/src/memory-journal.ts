@@ -19,22 +19,33 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
   const byKey = new Map<string, JournalEntry>();
   const byReference = new Map<string, JournalEntry>();
   const leases = new Map<string, { holder: string; until: number }>();
-  const keyOf = (account: string, key: string) => JSON.stringify([account, key]);
+  /** How many entries are settled: kept as they change, so that a transition costs no walk of them all. */
+  let settledCount = 0;
+  // Map keys: each part but the last prefixed with its length, so no two lists of parts share one (and
+  // cheaper than JSON.stringify, which takes microseconds a call).
+  const keyOf = (account: string, key: string) => `${account.length}:${account}${key}`;
   const referenceOf = (entry: { account: string; payment: string; reference: string }) =>
-    JSON.stringify([entry.account, entry.payment, entry.reference]);
-  const leaseOf = (account: string, payment: string) => JSON.stringify([account, payment]);
-  // Copies in and out, as a store that serializes would: no caller shares the journal's objects.
-  const copy = <T>(value: T): T => structuredClone(value);
+    `${entry.account.length}:${entry.account}${entry.payment.length}:${entry.payment}${entry.reference}`;
+  const leaseOf = keyOf;
+  // Copies in and out, as a store that serializes would: no caller shares the journal's objects. Entries
+  // are JSON data, and a walk of it costs a tenth of `structuredClone` (~15 µs a call).
+  const copy = <T>(value: T): T => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map(copy) as T;
+    const copied: Record<string, unknown> = {};
+    for (const name in value) copied[name] = copy((value as Record<string, unknown>)[name]);
+    return copied as T;
+  };
 
   function forget(entry: JournalEntry) {
+    if (settled.has(entry.state)) settledCount -= 1;
     byKey.delete(keyOf(entry.account, entry.key));
     if (byReference.get(referenceOf(entry)) === entry) byReference.delete(referenceOf(entry));
   }
 
   /** Beyond the cap, forgets the oldest settled entry, `in_doubt` ones last: they still need settling. */
   function trim() {
-    // Counting every entry keeps the common case O(1); unsettled ones are never forgotten.
-    if (byKey.size <= maxSettled) return;
+    if (settledCount <= maxSettled) return;
     let oldest: JournalEntry | undefined;
     for (const entry of byKey.values()) {
       if (entry.state === 'made' || entry.state === 'not_made') {
@@ -64,17 +75,18 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       if (byItsKey) forget(byItsKey);
       if (byItsReference) forget(byItsReference);
       const at = now();
-      const entry: JournalEntry = {
-        ...copy(intent),
+      const fields = {
         state: 'recorded',
         refund: undefined,
         memo: undefined,
         createdAt: at,
         updatedAt: at,
-      };
+      } as const;
+      const entry: JournalEntry = { ...copy(intent), ...fields };
       byKey.set(keyOf(entry.account, entry.key), entry);
       byReference.set(referenceOf(entry), entry);
-      return { recorded: true, entry: copy(entry) };
+      // The caller's own intent back: shares nothing with the journal's copy.
+      return { recorded: true, entry: { ...intent, ...fields } };
     },
 
     async get(account, key) {
@@ -100,6 +112,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       const entry = byKey.get(name);
       if (!entry || entry.state === 'not_made' || !holds(account, entry.payment, holder)) return false;
       if (change.state === 'made' && !change.refund) throw new TypeError('a made entry needs its refund');
+      settledCount += Number(settled.has(change.state)) - Number(settled.has(entry.state));
       entry.state = change.state;
       if (change.refund) entry.refund = copy(change.refund);
       if (change.memo !== undefined) entry.memo = copy(change.memo);
@@ -119,6 +132,7 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
       for (const entry of byKey.values()) {
         if (entry.state === 'made' || entry.state === 'not_made') continue;
         if (options.account !== undefined && entry.account !== options.account) continue;
+        if (options.payment !== undefined && entry.payment !== options.payment) continue;
         found.push(copy(entry));
       }
       found.sort((a, b) => a.createdAt - b.createdAt);

@@ -21,7 +21,9 @@ export type RefundErrorCode =
   /** An attempt or the overall deadline ran out before an answer arrived. */
   | 'timeout'
   /** A refund may or may not have been made and refundkit could not find out which. */
-  | 'outcome_unknown';
+  | 'outcome_unknown'
+  /** The refund journal failed (a store down) before anything was sent: nothing was made. */
+  | 'journal';
 
 /**
  * What an `outcome_unknown` knows of the refund that may have been made: enough to find it, and the key

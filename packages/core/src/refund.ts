@@ -60,6 +60,12 @@ export interface AdapterCreateInput {
 export interface AdapterCall {
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   signal: AbortSignal;
+  /**
+   * Given to `create` by the facade: writes `memo` (JSON) to the refund journal with the create's intent,
+   * for `restore` in another process. An adapter that needs its memo there awaits it before the request
+   * that may make the refund, and sends nothing when it rejects (then nothing was made).
+   */
+  remember?: ((memo: unknown) => Promise<void>) | undefined;
 }
 
 /** A provider's implementation of the common refund interface. */
@@ -93,6 +99,13 @@ export interface RefundAdapter {
    * (Commerce Layer after a lost trigger answer): named in `outcome_unknown`'s `inDoubt.candidates`.
    */
   candidatesFor?(input: AdapterCreateInput): readonly string[];
+  /**
+   * Takes back what an adapter `remember`ed for a create that another call, maybe another process, may
+   * have sent: the facade calls it before it settles that create from the journal. Keeps what the adapter
+   * already knows of that create. Returns false when `memo` shows that the request that makes the refund
+   * was never sent (an adapter that remembers before that request): the facade then sends the create.
+   */
+  restore?(input: AdapterCreateInput, memo: unknown): boolean;
   /**
    * The `fetch` the adapter was configured with, if any; each attempt wraps it. Without one, attempts send
    * with `node:http(s)` on Node and the global `fetch` elsewhere.

@@ -5,18 +5,25 @@ import {
   Deadline,
   invalidRequest,
   isRefundError,
+  type JournalEntry,
+  type JournalIntent,
+  type JournalTransition,
+  type Money,
+  markUnsent,
   mayHaveActed,
+  memoryJournal,
   type ProviderCapabilities,
   type Refund,
   type RefundAdapter,
   RefundError,
   type RefundHooks,
+  type RefundJournal,
   runAttempt,
   typeName,
   uuidPattern,
   withoutSecrets,
 } from '@refundkit/core';
-import { createLogicalRefunds, type LogicalRefund } from './logical-refunds.js';
+import { fingerprintOf, reused } from './logical-refunds.js';
 import {
   checkCallOptions,
   checkCreateInput,
@@ -45,6 +52,17 @@ export interface RefundsOptions<Providers extends Record<string, RefundAdapter>>
   maxRetryDelayMs?: number;
   /** Observability hooks; headers are redacted and bodies never included. */
   hooks?: RefundHooks;
+  /**
+   * Where each create's intent is recorded before it is sent, and every step after it; its per-payment
+   * leases serialize the creates of one payment. Instances (and processes) sharing one journal never make
+   * a logical refund twice. Default: `memoryJournal()`, this instance's memory alone (lost with the process).
+   */
+  journal?: RefundJournal;
+  /**
+   * How long a create holds its payment's lease, in milliseconds, extended before each send: a crashed
+   * holder blocks that payment's creates this long. Default `deadlineMs` + 10 000.
+   */
+  leaseMs?: number;
 }
 
 export interface CreateRefundInput<Provider extends string = string> {
@@ -74,8 +92,8 @@ export interface CallOptions {
   /**
    * Names one logical refund, on every provider: calls with the same key and input while it is in flight are
    * one call, and after it was made return it, never a second refund; the same key with other input is a
-   * `conflict`. Sent as `Idempotency-Key` where the provider takes one. Generated when omitted; remembered
-   * in memory by this `createRefunds` instance.
+   * `conflict`. Sent as `Idempotency-Key` where the provider takes one. Generated when omitted; kept in the
+   * `journal` (by default this instance's memory).
    */
   idempotencyKey?: string | null;
 }
@@ -88,6 +106,47 @@ export interface Refunds<Provider extends string> {
   ): Promise<Refund>;
   list(input: { provider: Provider; payment: string | number }, options?: CallOptions): Promise<Refund[]>;
   capabilities(provider: Provider): ProviderCapabilities;
+  /**
+   * Settles every unsettled intent of the journal (of one provider name, or all configured): a `recorded`
+   * one was never sent (certainly not made); a `sent` or `in_doubt` one is looked for as a create repeated
+   * with its key would, never sent again to a provider without idempotency keys. Run it at start-up.
+   */
+  recover(options?: RecoverOptions<Provider>): Promise<RecoverReport>;
+}
+
+export interface RecoverOptions<Provider extends string = string> {
+  /** Only this provider name's intents. Default: every configured name's. */
+  provider?: Provider | null;
+  /** Intents settled at most per name. Default 1000. */
+  limit?: number | null;
+  /** Deadline of the whole recovery in milliseconds. Default the `deadlineMs` of `createRefunds`. */
+  deadlineMs?: number | null;
+  signal?: AbortSignal | null;
+}
+
+/** One intent `recover()` came to. */
+export interface RecoveredIntent {
+  /** The provider name it was created through (the key in `providers`). */
+  provider: string;
+  idempotencyKey: string;
+  payment: string;
+  reference: string;
+  /** `undefined`: the full remainder. */
+  amount: Money | undefined;
+}
+
+/** What `recover()` found. Every intent it came to is in exactly one list. */
+export interface RecoverReport {
+  /** Made: the refund. */
+  made: (RecoveredIntent & { refund: Refund })[];
+  /** Certainly not made (never sent, or refused): its key and reference are free again. */
+  notMade: RecoveredIntent[];
+  /** Still unknown, and why (`outcome_unknown`): the next `recover()` or a create with its key tries again. */
+  inDoubt: (RecoveredIntent & { error: RefundError })[];
+  /** Left alone: another live call holds its payment's lease (it is being settled now). */
+  busy: RecoveredIntent[];
+  /** Not reached before the deadline: untouched. */
+  unreached: RecoveredIntent[];
 }
 
 /**
@@ -107,6 +166,10 @@ async function referenceFor(idempotencyKey: string): Promise<string> {
 
 /** What a `RefundAdapter` must have for the facade to call it. */
 const adapterMethods = 'checkPayment checkRefundId checkCurrency create retrieve list secrets'.split(' ');
+/** What a `RefundJournal` must have. */
+const journalMethods = 'record get lease release transition unsettled close'.split(' ');
+/** The lease's default margin over `deadlineMs`: journal writes and clock skew between processes. */
+const leaseMarginMs = 10_000;
 
 /**
  * The numeric options: their least value and default. At most 2^31 - 1, the longest delay `setTimeout`
@@ -118,6 +181,8 @@ const numericOptions = {
   maxRetries: [0, 2],
   retryDelayMs: [0, 500],
   maxRetryDelayMs: [0, 8_000],
+  // Default `deadlineMs` + `leaseMarginMs`.
+  leaseMs: [1, undefined],
 } as const;
 type NumericOption = keyof typeof numericOptions;
 
@@ -138,13 +203,28 @@ function checkKeys(
   }
 }
 
+/** `value`, or `fallback` when it is undefined, else an `invalid_request` naming `field`. */
+function wholeNumber<Fallback extends number | undefined>(
+  field: string,
+  value: unknown,
+  min: number,
+  fallback: Fallback,
+): number | Fallback {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > 2_147_483_647) {
+    const got = typeof value === 'number' ? value : typeName(value);
+    throw invalidRequest(field, `must be a whole number from ${min} to 2147483647, got ${got}`);
+  }
+  return value as number;
+}
+
 /**
  * The options of `createRefunds`, checked before it returns: the first problem is an `invalid_request`
  * whose `field` names the option. Values are described by their type only: they may hold credentials.
  */
 function checkOptions(options: unknown) {
-  checkKeys('options', options, ['providers', 'hooks', ...Object.keys(numericOptions)]);
-  const { providers, hooks } = options;
+  checkKeys('options', options, ['providers', 'hooks', ...Object.keys(numericOptions), 'journal']);
+  const { providers, hooks, journal } = options;
   if (!isPlainObject(providers) || Object.keys(providers).length === 0) {
     throw invalidRequest(
       'providers',
@@ -195,28 +275,42 @@ function checkOptions(options: unknown) {
       }
     }
   }
+  if (journal !== undefined) {
+    const missing = journalMethods.find((method) => typeof (journal as never)?.[method] !== 'function');
+    if (missing) {
+      const got = typeof journal === 'object' && journal ? `an object without ${missing}` : typeName(journal);
+      throw invalidRequest('journal', `must be a RefundJournal such as memoryJournal(), got ${got}`);
+    }
+  }
   const numbers = {} as Record<NumericOption, number>;
   for (const [name, [min, fallback]] of Object.entries(numericOptions)) {
-    const value = options[name] === undefined ? fallback : options[name];
-    if (!Number.isInteger(value) || (value as number) < min || (value as number) > 2_147_483_647) {
-      const got = typeof value === 'number' ? value : typeName(value);
-      throw invalidRequest(name, `must be a whole number from ${min} to 2147483647, got ${got}`);
-    }
-    numbers[name as NumericOption] = value as number;
+    const value = wholeNumber(name, options[name], min, fallback);
+    if (value !== undefined) numbers[name as NumericOption] = value;
   }
   // Copies: a name added to the caller's object later is not configured.
   return {
     providers: { ...providers } as Record<string, RefundAdapter>,
     hooks: hooks as RefundHooks | undefined,
+    journal: (journal as RefundJournal | undefined) ?? memoryJournal(),
     ...numbers,
+    leaseMs: numbers.leaseMs ?? numbers.deadlineMs + leaseMarginMs,
   };
 }
 
 export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   options: RefundsOptions<Providers>,
 ): Refunds<Extract<keyof Providers, string>> {
-  const { providers, hooks, timeoutMs, deadlineMs, maxRetries, retryDelayMs, maxRetryDelayMs } =
-    checkOptions(options);
+  const {
+    providers,
+    hooks,
+    journal,
+    timeoutMs,
+    deadlineMs,
+    maxRetries,
+    retryDelayMs,
+    maxRetryDelayMs,
+    leaseMs,
+  } = checkOptions(options);
 
   function backoff(attempt: number, failure: RefundError): number {
     // Exponential, with jitter over its upper half.
@@ -312,12 +406,60 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
-  // Per configured name: two accounts of one provider each have their own keys and references.
-  const logical = new Map(Object.keys(providers).map((name) => [name, createLogicalRefunds()]));
+  /**
+   * The creates of this instance in flight, by the logical refund they make (`[name, key]`): a call naming
+   * one joins it here, without polling the journal.
+   */
+  const inFlight = new Map<
+    string,
+    { input: AdapterCreateInput; fingerprint: string; result: Promise<Refund> }
+  >();
+  const nameOf = (account: string, key: string) => JSON.stringify([account, key]);
+  /**
+   * This instance's creates of one payment (`[name, payment]`), in the order they wait for its lease: each
+   * waits here for the one before, not polling the journal for it.
+   */
+  const turns = new Map<string, Promise<void>>();
+
+  /** Waits for `previous` to end: false if the deadline passes first; rejects when the caller aborts. */
+  async function turnOf(previous: Promise<void>, deadline: Deadline, signal: AbortSignal | undefined) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), deadline.remaining());
+    });
+    const aborted = signal && abortRejection(signal);
+    try {
+      return await Promise.race([previous.then(() => true), late, ...(aborted ? [aborted.promise] : [])]);
+    } finally {
+      clearTimeout(timer);
+      aborted?.release();
+    }
+  }
+
+  /** A journal failure: before anything was sent, so nothing was made. Its cause is the store's error. */
+  const journalFailure = (provider: string, cause: unknown, what = 'the refund journal failed') =>
+    markUnsent(
+      new RefundError({
+        code: 'journal',
+        provider,
+        retryable: true,
+        message: `${provider}: ${what}, so nothing was sent (no refund was made)`,
+        cause,
+      }),
+    );
+
+  /** Runs a journal method; its failure is a `journal` error (nothing was sent). */
+  async function journaled<T>(provider: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw journalFailure(provider, error);
+    }
+  }
 
   async function create(rawInput: CreateRefundInput, rawOptions: unknown): Promise<Refund> {
     const adapter = resolveProvider(providers, rawInput);
-    const account = logical.get(rawInput.provider)!;
+    const account = rawInput.provider;
     const { signal, idempotencyKey: callerKey } = checkCallOptions(rawOptions);
     const checked = checkCreateInput(adapter, rawInput);
     const idempotencyKey = callerKey ?? crypto.randomUUID();
@@ -326,19 +468,208 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       reference: checked.reference ?? (await referenceFor(idempotencyKey)),
       idempotencyKey,
     };
-    const { refund, known } = account.take(adapter.provider, input, checked.reference !== undefined);
-    if (known && refund.state.kind === 'made') return refund.state.refund;
-    if (known && refund.state.kind === 'in_flight') return joined(adapter, refund, signal);
-    // A new logical refund, or one whose outcome stayed unknown: this call settles it.
-    const result = runProtocol(adapter, refund.input, signal, known);
-    refund.state = { kind: 'in_flight', result };
+    const fingerprint = fingerprintOf(input);
+    const name = nameOf(account, idempotencyKey);
+    const running = inFlight.get(name);
+    if (running) {
+      if (running.fingerprint !== fingerprint)
+        throw reused(adapter.provider, 'idempotencyKey', idempotencyKey);
+      return joined(adapter, running.input, running.result, signal);
+    }
+    const intent: JournalIntent = {
+      account,
+      key: idempotencyKey,
+      provider: adapter.provider,
+      payment: input.payment,
+      reference: input.reference,
+      fingerprint,
+      input,
+    };
+    // Named by the caller, it can be sent by another call (maybe another process's) with that name.
+    const named = callerKey !== undefined || checked.reference !== undefined;
+    const call = { input, fingerprint, result: throughJournal(adapter, intent, named, signal) };
+    inFlight.set(name, call);
     try {
-      const made = await result;
-      account.settle(refund, { made });
-      return made;
+      return await call.result;
+    } finally {
+      if (inFlight.get(name) === call) inFlight.delete(name);
+    }
+  }
+
+  /**
+   * The journal's entry for `intent`: recorded now, or the one standing for its key or reference (the same
+   * parameters, or a `conflict` naming the field).
+   */
+  async function standing(adapter: RefundAdapter, intent: JournalIntent): Promise<JournalEntry> {
+    const recorded = await journaled(adapter.provider, () => journal.record(intent));
+    if (!recorded.recorded && recorded.entry.fingerprint !== intent.fingerprint) {
+      const byKey = recorded.by === 'key';
+      throw reused(
+        adapter.provider,
+        byKey ? 'idempotencyKey' : 'reference',
+        byKey ? intent.key : intent.reference,
+      );
+    }
+    return recorded.entry;
+  }
+
+  /**
+   * One create through the journal: its intent recorded (or the standing one found), its payment's lease
+   * taken, the entry read again under it, then sent or settled by `settleEntry`.
+   */
+  async function throughJournal(
+    adapter: RefundAdapter,
+    intent: JournalIntent,
+    named: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Refund> {
+    signal?.throwIfAborted();
+    const deadline = new Deadline(deadlineMs);
+    let entry = await standing(adapter, intent);
+    if (entry.state === 'made') return entry.refund!;
+    // Named by its reference, it is another call's of this instance: join it.
+    const running = entry.key !== intent.key && inFlight.get(nameOf(entry.account, entry.key));
+    if (running) return joined(adapter, running.input, running.result, signal);
+    const holder = crypto.randomUUID();
+    const turn = nameOf(entry.account, entry.payment);
+    const previous = turns.get(turn);
+    let done = () => {};
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const queue = previous ? previous.then(() => mine) : mine;
+    turns.set(turn, queue);
+    try {
+      // Past the deadline, `takeLease` tries once and ends the call.
+      if (previous) await turnOf(previous, deadline, signal);
+      const madeMeanwhile = await takeLease(
+        adapter,
+        entry,
+        holder,
+        deadline,
+        signal,
+        named || entry.key !== intent.key,
+      );
+      if (madeMeanwhile) return madeMeanwhile;
+      // Another call, maybe another process, may have settled it before the lease was free.
+      let current = await journaled(adapter.provider, () => journal.get(entry.account, entry.key));
+      // It ended certainly not made: this call's intent is recorded anew, sent under this lease.
+      if (!current || current.state === 'not_made') current = await standing(adapter, intent);
+      entry = current;
+      if (entry.state === 'made') return entry.refund!;
+      return await settleEntry(adapter, entry, holder, deadline, signal);
+    } finally {
+      // It expires anyway: a failed release only delays the payment's next create.
+      await journal.release(entry.account, entry.payment, holder).catch(() => {});
+      done();
+      if (turns.get(turn) === queue) turns.delete(turn);
+    }
+  }
+
+  /**
+   * Takes the lease of `entry`'s payment for `holder`, waiting (polling, with backoff) while another call
+   * holds it, until the deadline. Then this call sent nothing, and ends: with the refund if another call
+   * made it meanwhile; certainly not made if no other call can send it (`shared` false: a key and reference
+   * refundkit generated, which only this caller and `recover()` can name); else in `outcome_unknown` while
+   * it is unsettled, as another call with its name may send or have sent it.
+   */
+  async function takeLease(
+    adapter: RefundAdapter,
+    entry: JournalEntry,
+    holder: string,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+    shared: boolean,
+  ) {
+    const { provider } = adapter;
+    for (let poll = 0; ; poll += 1) {
+      if (await journaled(provider, () => journal.lease(entry.account, entry.payment, holder, leaseMs)))
+        return;
+      try {
+        await deadline.wait(Math.min(250, 5 * 2 ** poll), signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        break;
+      }
+    }
+    const current = await journaled(provider, () => journal.get(entry.account, entry.key));
+    if (current?.state === 'made') return current.refund;
+    if (current && current.state !== 'not_made' && (shared || current.state !== 'recorded')) {
+      throw unknownOutcome(
+        adapter,
+        current.input,
+        new RefundError({ code: 'timeout', provider, message: `payment ${entry.payment} stayed busy` }),
+        `as another create of the payment held its lease until the deadline (this refund was ${current.state === 'recorded' ? 'not sent yet' : 'sent by another call'})`,
+      );
+    }
+    throw new RefundError({
+      code: 'timeout',
+      provider,
+      retryable: true,
+      message:
+        `${provider}: another create on payment ${entry.payment} held its lease until the deadline, so ` +
+        'nothing was sent (no refund was made by this call)',
+    });
+  }
+
+  /**
+   * Sends or settles the create of `entry` under `holder`'s lease, and records how it ended. `recorded`:
+   * never sent, so sent now; `sent` or `in_doubt`: resumed in doubt, with the adapter's memo restored.
+   */
+  async function settleEntry(
+    adapter: RefundAdapter,
+    entry: JournalEntry,
+    holder: string,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<Refund> {
+    const { account, key, payment, input } = entry;
+    // `sent` is written before the request that makes the refund, and an adapter may know it never went.
+    const resume = entry.state !== 'recorded' && adapter.restore?.(input, entry.memo) !== false;
+    const write = (change: JournalTransition) => journal.transition(account, key, holder, change);
+    /** How it ended: written once more after taking the lease again if it expired and is free. */
+    const end = async (change: JournalTransition) => {
+      try {
+        if (!(await write(change)) && (await journal.lease(account, payment, holder, leaseMs)))
+          await write(change);
+      } catch {
+        // A journal down: the entry stays `sent`, which a later create with its key or `recover()` settles.
+      }
+    };
+    let sent = false;
+    /** Before each send, and with an adapter's memo: the lease extended and the entry `sent`, or no send. */
+    async function sending(memo?: unknown) {
+      let held = false;
+      let cause: unknown;
+      try {
+        held =
+          (await journal.lease(account, payment, holder, leaseMs)) &&
+          (await write(memo === undefined ? { state: 'sent' } : { state: 'sent', memo }));
+      } catch (error) {
+        cause = error;
+      }
+      if (!held) {
+        throw cause === undefined
+          ? journalFailure(adapter.provider, cause, `another call took payment ${payment}'s lease`)
+          : journalFailure(adapter.provider, cause);
+      }
+      sent = true;
+    }
+    try {
+      // The payment's other creates still unaccounted for, whichever process sent them: an adapter that
+      // tells refunds apart by what changed (Commerce Layer) must not take one of theirs for this one's.
+      if (adapter.restore) {
+        const others = await journaled(adapter.provider, () => journal.unsettled({ account, payment }));
+        for (const other of others) if (other.key !== key) adapter.restore(other.input, other.memo);
+      }
+      const refund = await runProtocol(adapter, input, signal, resume, deadline, sending);
+      // Made, whatever the journal says: an entry left `sent` is found again by a later look.
+      await end({ state: 'made', refund });
+      return refund;
     } catch (error) {
-      const inDoubt = isRefundError(error) && error.code === 'outcome_unknown';
-      account.settle(refund, inDoubt ? { inDoubt } : { notMade: true });
+      // The protocol's plain RefundError says "not made"; so does any ending of a call that sent nothing.
+      const notMade = (isRefundError(error) && error.code !== 'outcome_unknown') || (!resume && !sent);
+      await end({ state: notMade ? 'not_made' : 'in_doubt' });
       throw error;
     }
   }
@@ -348,9 +679,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     new RefundError({ code: 'network', provider, message: 'the call was stopped', cause });
 
   /** A call that names a logical refund in flight waits for that call's outcome (or for its own signal). */
-  async function joined(adapter: RefundAdapter, refund: LogicalRefund, signal: AbortSignal | undefined) {
-    if (refund.state.kind !== 'in_flight') throw new Error('unreachable: joined a settled refund');
-    const { result } = refund.state;
+  async function joined(
+    adapter: RefundAdapter,
+    input: AdapterCreateInput,
+    result: Promise<Refund>,
+    signal: AbortSignal | undefined,
+  ) {
     if (!signal) return result;
     signal.throwIfAborted();
     const aborted = abortRejection(signal);
@@ -360,7 +694,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       if (!signal.aborted) throw error;
       throw unknownOutcome(
         adapter,
-        refund.input,
+        input,
         stopped(adapter.provider, error),
         'while another call with the same idempotency key or reference was making it',
       );
@@ -403,16 +737,21 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
    * - in doubt: only a provider that deduplicates by key is sent the create again (same key). Otherwise, or
    *   once the budget is spent, the call looks for the refund (`settle`): found, it is the answer; not
    *   found, or not findable, the call ends in `outcome_unknown`. Never in a plain error.
-   * `resume` starts in doubt: an earlier call of this logical refund ended in `outcome_unknown`.
+   * `resume` starts in doubt: an earlier call of this logical refund (maybe another process's) sent it.
+   * `sending` writes each send to the journal before it goes out (and is the adapter's `remember`); when it
+   * fails, nothing more is sent: the call ends in `outcome_unknown` if an earlier send may have made the
+   * refund, else in its `journal` error.
    */
   async function runProtocol(
     adapter: RefundAdapter,
     input: AdapterCreateInput,
     signal: AbortSignal | undefined,
     resume: boolean,
+    deadline: Deadline,
+    sending: (memo?: unknown) => Promise<void>,
   ): Promise<Refund> {
     const { provider, capabilities } = adapter;
-    const call = begin(adapter, 'create', signal);
+    const call = begin(adapter, 'create', signal, deadline);
     let doubt: RefundError | undefined = resume
       ? new RefundError({ code: 'outcome_unknown', provider, message: 'an earlier call did not find out' })
       : undefined;
@@ -479,7 +818,18 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       for (let number = 0; ; number += 1) {
         let failure: RefundError;
         try {
-          return await call.attempt(number, (attempt) => adapter.create(input, attempt));
+          await sending();
+        } catch (error) {
+          if (!doubt) throw error;
+          throw unknown(
+            doubt,
+            `and the refund journal could not record a resend (${(error as Error).message})`,
+          );
+        }
+        try {
+          return await call.attempt(number, (attempt) =>
+            adapter.create(input, { ...attempt, remember: sending }),
+          );
         } catch (error) {
           if (signal?.aborted && !isRefundError(error)) {
             // The caller stopped it while the request may have been out.
@@ -527,6 +877,59 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     }
   }
 
+  /** Settles the journal's unsettled intents one at a time: see `Refunds.recover`. */
+  async function recover(rawOptions: unknown): Promise<RecoverReport> {
+    const options = rawOptions ?? {};
+    checkKeys('options', options, ['provider', 'limit', 'deadlineMs', 'signal']);
+    const { signal } = checkCallOptions({ signal: options.signal });
+    // A name given must be configured.
+    if (options.provider != null) resolveProvider(providers, options);
+    const names = options.provider == null ? Object.keys(providers) : [options.provider as string];
+    const limit = wholeNumber('limit', options.limit ?? undefined, 1, 1000);
+    const deadline = new Deadline(wholeNumber('deadlineMs', options.deadlineMs ?? undefined, 1, deadlineMs));
+    const report: RecoverReport = { made: [], notMade: [], inDoubt: [], busy: [], unreached: [] };
+    for (const account of names) {
+      const adapter = providers[account]!;
+      const entries = await journaled(adapter.provider, () => journal.unsettled({ account, limit }));
+      for (const { key, payment, reference, input } of entries) {
+        const intent = { provider: account, idempotencyKey: key, payment, reference, amount: input.amount };
+        if (deadline.aborted || signal?.aborted) {
+          report.unreached.push(intent);
+          continue;
+        }
+        const holder = crypto.randomUUID();
+        if (!(await journaled(adapter.provider, () => journal.lease(account, payment, holder, leaseMs)))) {
+          report.busy.push(intent);
+          continue;
+        }
+        try {
+          const entry = await journaled(adapter.provider, () => journal.get(account, key));
+          if (entry?.state === 'made') report.made.push({ ...intent, refund: entry.refund! });
+          else if (!entry || entry.state === 'not_made') report.notMade.push(intent);
+          else if (entry.state === 'recorded' || adapter.restore?.(entry.input, entry.memo) === false) {
+            // Its lease expired, or was never taken, before anything was sent: it never will be now.
+            const settled = await journaled(adapter.provider, () =>
+              journal.transition(account, key, holder, { state: 'not_made' }),
+            );
+            (settled ? report.notMade : report.busy).push(intent);
+          } else {
+            try {
+              const refund = await settleEntry(adapter, entry, holder, deadline, signal);
+              report.made.push({ ...intent, refund });
+            } catch (error) {
+              if (!isRefundError(error)) throw error;
+              if (error.code === 'outcome_unknown') report.inDoubt.push({ ...intent, error });
+              else report.notMade.push(intent);
+            }
+          }
+        } finally {
+          await journal.release(account, payment, holder).catch(() => {});
+        }
+      }
+    }
+    return report;
+  }
+
   /** Runs a public operation, reporting the RefundError it fails with to `onError`. */
   async function reported<T>(operation: string, input: { provider?: unknown }, run: () => Promise<T>) {
     try {
@@ -568,5 +971,6 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     capabilities(provider) {
       return resolveProvider(providers, { provider }).capabilities;
     },
+    recover: (recoverOptions) => reported('recover', recoverOptions ?? {}, () => recover(recoverOptions)),
   };
 }

@@ -20,7 +20,9 @@ describe.each<ModelProvider>(['smartpay', 'payop', 'geins', 'commercelayer', 'co
         // biome-ignore lint/suspicious/noConsole: the counts reached and the seed are the report of this test
         console.log(
           `${provider}: seed ${seed}, ${report.creates} creates in ${report.rounds} rounds: ` +
-            `${report.made} made, ${report.unknown} outcome_unknown, ${report.refused} refused`,
+            `${report.made} made, ${report.unknown} outcome_unknown, ${report.refused} refused, ` +
+            `${report.crashed} abandoned in crashes; recover() made ${report.recovered.made}, ` +
+            `not made ${report.recovered.notMade}, in doubt ${report.recovered.inDoubt}`,
         );
         // One line per problem, with the round's faults and calls to replay it.
         expect(
