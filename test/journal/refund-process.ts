@@ -2,11 +2,8 @@
 // PostgreSQL journal (the database named by REFUNDKIT_TEST_POSTGRES_URL), against the sandboxes the test
 // serves on 127.0.0.1. It runs the creates of its job concurrently, or `recover()`, and prints one JSON line
 // per result; `{"sending":…}` lines tell the test where it is, so that it can kill it mid-create.
-//
-// PART A (issue 14): `createRefunds({ journal })` and `refunds.recover()` are the facade's journal API, built
-// in parallel. Until it lands the casts below keep this file compiling, and the test fails at run time.
 import { postgresJournal } from '@refundkit/journal';
-import { commercelayer, createRefunds, payop, type Refund, type RefundsOptions } from 'refundkit';
+import { commercelayer, createRefunds, payop, type Refund } from 'refundkit';
 
 export interface ChildJob {
   mode: 'create' | 'recover';
@@ -23,13 +20,19 @@ export interface ChildJob {
     reference: string;
   }[];
   timeoutMs: number;
+  /** The payment leases' lifetime; a killed child's lease outlives it by this much. Default the facade's. */
+  leaseMs?: number;
+  /** Commerce Layer's `soleWriter`: this test's processes are the capture's only writers. */
+  soleWriter?: boolean;
 }
 
-/** What `recover()` reports (part A's API): the intents it settled, each by its account and key. */
+/** What `recover()` reported, each intent by its account (provider name) and key, as the journal names it. */
 export interface RecoverReport {
   made: { account: string; key: string; refund: Refund }[];
   notMade: { account: string; key: string }[];
   inDoubt: { account: string; key: string }[];
+  busy: { account: string; key: string }[];
+  unreached: { account: string; key: string }[];
 }
 
 export type ChildLine =
@@ -47,17 +50,33 @@ if (!connectionString) throw new Error('REFUNDKIT_TEST_POSTGRES_URL is not set')
 const journal = postgresJournal({ connectionString, schema: job.schema, maxConnections: 4 });
 const providers = {
   payop: payop(job.payop),
-  commercelayer: commercelayer(job.commercelayer),
+  commercelayer: commercelayer({ ...job.commercelayer, soleWriter: job.soleWriter ?? false }),
 };
-// PART A: `journal` is an option of createRefunds, `recover` a method of what it returns.
-const options = { providers, journal, timeoutMs: job.timeoutMs, retryDelayMs: 20, maxRetryDelayMs: 100 };
-const refunds = createRefunds(options as RefundsOptions<typeof providers>) as ReturnType<
-  typeof createRefunds<typeof providers>
-> & { recover(): Promise<RecoverReport> };
+const refunds = createRefunds({
+  providers,
+  journal,
+  timeoutMs: job.timeoutMs,
+  ...(job.leaseMs === undefined ? {} : { leaseMs: job.leaseMs }),
+  retryDelayMs: 20,
+  maxRetryDelayMs: 100,
+});
+const named = (intent: { provider: string; idempotencyKey: string }) => ({
+  account: intent.provider,
+  key: intent.idempotencyKey,
+});
 
 try {
   if (job.mode === 'recover') {
-    print({ report: await refunds.recover() });
+    const report = await refunds.recover();
+    print({
+      report: {
+        made: report.made.map((intent) => ({ ...named(intent), refund: intent.refund })),
+        notMade: report.notMade.map(named),
+        inDoubt: report.inDoubt.map(named),
+        busy: report.busy.map(named),
+        unreached: report.unreached.map(named),
+      },
+    });
   } else {
     await Promise.all(
       job.creates.map(async (create) => {

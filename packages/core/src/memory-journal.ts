@@ -13,6 +13,9 @@ export interface MemoryJournalOptions {
   now?: () => number;
 }
 
+/** The states `trim` may forget, and `maxSettled` counts. */
+const settled = new Set(['made', 'not_made', 'in_doubt']);
+
 export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal {
   const { maxSettled = 10_000, now = Date.now } = options;
   // Insertion order is age order: a transition moves an entry to the end.

@@ -320,8 +320,9 @@ export function sqlJournal(open: () => Promise<SqlDatabase>, tables: Tables): Re
       const { rows } = await (await ready()).query(
         `select ${columns} from ${entries}
          where state in ('recorded', 'sent', 'in_doubt') and ($1::text is null or account = $1)
-         order by created_at, key limit $2`,
-        [options.account ?? null, options.limit ?? null],
+           and ($2::text is null or payment = $2)
+         order by created_at, key limit $3`,
+        [options.account ?? null, options.payment ?? null, options.limit ?? null],
       );
       return rows.map(entryOf);
     },

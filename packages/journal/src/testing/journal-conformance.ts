@@ -433,7 +433,7 @@ export function describeJournalConformance(name: string, options: JournalConform
     });
 
     describe('unsettled', () => {
-      it('lists recorded, sent and in_doubt entries, oldest first, by account and up to a limit', async () => {
+      it('lists recorded, sent and in_doubt entries, oldest first, by account, payment and up to a limit', async () => {
         const { journal } = await fresh();
         const states = ['recorded', 'sent', 'made', 'in_doubt', 'not_made', 'sent'] as const;
         await journal.lease('payop', 'pay-1', 'h', 10_000);
@@ -445,13 +445,23 @@ export function describeJournalConformance(name: string, options: JournalConform
           }
           await sleep(3);
         }
+        await journal.record(sampleIntent({ key: 'k8', payment: 'pay-2' }));
+        await sleep(3);
         await journal.record(sampleIntent({ account: 'second', key: 'k9' }));
         // A later transition does not make an entry younger.
         await journal.transition('payop', 'k0', 'h', { state: 'sent' });
         const keys = (entries: JournalEntry[]) => entries.map((entry) => entry.key);
-        expect(keys(await journal.unsettled())).toEqual(['k0', 'k1', 'k3', 'k5', 'k9']);
-        expect(keys(await journal.unsettled({ account: 'payop' }))).toEqual(['k0', 'k1', 'k3', 'k5']);
+        expect(keys(await journal.unsettled())).toEqual(['k0', 'k1', 'k3', 'k5', 'k8', 'k9']);
+        expect(keys(await journal.unsettled({ account: 'payop' }))).toEqual(['k0', 'k1', 'k3', 'k5', 'k8']);
         expect(keys(await journal.unsettled({ account: 'payop', limit: 2 }))).toEqual(['k0', 'k1']);
+        expect(keys(await journal.unsettled({ account: 'payop', payment: 'pay-2' }))).toEqual(['k8']);
+        expect(keys(await journal.unsettled({ account: 'payop', payment: 'pay-1' }))).toEqual([
+          'k0',
+          'k1',
+          'k3',
+          'k5',
+        ]);
+        expect(keys(await journal.unsettled({ account: 'second', payment: 'pay-2' }))).toEqual([]);
         expect(keys(await journal.unsettled({ account: 'none' }))).toEqual([]);
         const all = await journal.unsettled();
         expect(all.map((entry) => entry.createdAt)).toEqual(
