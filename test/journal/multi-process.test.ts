@@ -16,6 +16,7 @@ import type { JournalEntry } from '@refundkit/core';
 import type { ListeningSandbox } from '@refundkit/core/testing';
 import { postgresJournal } from '@refundkit/journal';
 import { createPayopSandbox } from '@refundkit/payop/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../scripts/postgres-cluster.mjs';
 import { bundleScript } from '../support/bundle-script.js';
@@ -323,5 +324,138 @@ describe.skipIf(postgresMissing)(
       },
       120_000,
     );
+    // Seeded rounds, each on a fresh journal schema and payment: 2–3 processes create a random share of
+    // 2–5 logical refunds (keys shared between processes, Commerce Layer's all of one amount), under random
+    // faults, one process maybe killed (SIGKILL) at a random moment; then recover() in a new process once the
+    // dead holder's lease has lapsed. Replay a failure with REFUNDKIT_MP_SEED=<seed> (printed below).
+    it('seeded rounds of processes, faults and kills: never twice, none lost', async () => {
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: a test's replay switch, no build reads it
+      const seed = Number(process.env.REFUNDKIT_MP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: a test's size switch, no build reads it
+      const runs = Number(process.env.REFUNDKIT_MP_RUNS ?? 5);
+      // biome-ignore lint/suspicious/noConsole: the seed is what repeats a failure
+      console.log(`multi-process rounds: seed ${seed}, ${runs} runs (replay: REFUNDKIT_MP_SEED=${seed})`);
+      const seen = { rounds: 0, killed: 0, made: 0, notMade: 0, inDoubt: 0, unsent: 0 };
+      const faultKinds = ['http-503', 'drop-after-commit', 'reset', 'gateway-error'] as const;
+      const round = fc.record({
+        provider: fc.constantFrom('payop' as const, 'commercelayer' as const),
+        keys: fc.integer({ min: 2, max: 5 }),
+        processes: fc.array(fc.array(fc.nat(99), { minLength: 1, maxLength: 5 }), {
+          minLength: 2,
+          maxLength: 3,
+        }),
+        faults: fc.array(
+          fc.record({
+            kind: fc.constantFrom(...faultKinds),
+            skip: fc.nat(4),
+            times: fc.integer({ min: 1, max: 2 }),
+          }),
+          { maxLength: 3 },
+        ),
+        victim: fc.option(fc.record({ index: fc.nat(2), afterMs: fc.nat(400) }), { nil: undefined }),
+        soleWriter: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(round, async (plan) => {
+          schemas += 1;
+          const schema = `mp_${schemas}`;
+          const sandbox = plan.provider === 'payop' ? payopSandbox : clSandbox;
+          const operationId = plan.provider === 'payop' ? 'createRefund' : 'updateCapture';
+          const payment = sandbox.createPayment({ amount: 100_00, currency: 'EUR' });
+          const keys = Array.from({ length: plan.keys }, (_, i) => ({
+            key: `prop-${schema}-${i}`,
+            amount: plan.provider === 'commercelayer' ? 250 : 250 + i,
+          }));
+          for (const fault of plan.faults) sandbox.faults.inject({ ...fault, match: { operationId } });
+          const children = plan.processes.map((picks) =>
+            start({
+              mode: 'create',
+              schema,
+              leaseMs: killedLeaseMs,
+              soleWriter: plan.soleWriter,
+              creates: [...new Set(picks.map((pick) => pick % plan.keys))].map((i) => ({
+                provider: plan.provider,
+                payment,
+                amount: keys[i]!.amount,
+                currency: 'EUR',
+                key: keys[i]!.key,
+                reference: keys[i]!.key,
+              })),
+            }),
+          );
+          let killedAt = 0;
+          const victim = plan.victim && children[plan.victim.index % children.length];
+          if (victim) {
+            await until(() => victim.lines.some((line) => 'sending' in line), 10_000);
+            await new Promise((resolve) => setTimeout(resolve, plan.victim!.afterMs));
+            victim.process.kill('SIGKILL');
+            killedAt = Date.now();
+            seen.killed += 1;
+          }
+          const outputs = await Promise.all(
+            children.map(async (child) => {
+              const { code, signal, stderr } = await child.exited;
+              if (child !== victim || signal !== 'SIGKILL') {
+                expect(code, `a child exited normally; its stderr:\n${stderr}`).toBe(0);
+              }
+              return child.lines;
+            }),
+          );
+          sandbox.faults.clear();
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.max(0, killedAt + killedLeaseMs - Date.now())),
+          );
+          const report = await recover(schema, { soleWriter: plan.soleWriter });
+
+          const ledger = sandbox.refunds().filter((refund) => refund.payment === payment);
+          const ledgerIds = ledger.map((refund) => refund.id);
+          expect(ledger.length, 'at most one refund per logical refund').toBeLessThanOrEqual(plan.keys);
+          const entries = await settledEntries(
+            schema,
+            plan.provider,
+            keys.map((k) => k.key),
+            report,
+          );
+          const madeIds = [...entries.values()].flatMap((entry) =>
+            entry.state === 'made' ? [entry.refund!.id] : [],
+          );
+          expect(new Set(madeIds).size, 'no refund made for two keys').toBe(madeIds.length);
+          for (const id of madeIds) expect(ledgerIds).toContain(id);
+          const inDoubt = [...entries.values()].filter((entry) => entry.state === 'in_doubt').length;
+          expect(ledger.length, 'every refund made is some key’s, or an in-doubt key’s').toBeLessThanOrEqual(
+            madeIds.length + inDoubt,
+          );
+          seen.rounds += 1;
+          for (const { key, amount } of keys) {
+            const entry = entries.get(key);
+            if (!entry) seen.unsent += 1;
+            else if (entry.state === 'made') seen.made += 1;
+            else if (entry.state === 'not_made') seen.notMade += 1;
+            else seen.inDoubt += 1;
+            const handed = outputs
+              .flat()
+              .flatMap((line) => ('id' in line && line.key === key ? [line.id] : []));
+            // A key no process got to send is not journaled; one handed a refund is made, with that refund.
+            if (handed.length > 0) {
+              expect(entry?.state, `${key} handed out`).toBe('made');
+              for (const id of handed) expect(id).toBe(entry!.refund!.id);
+            }
+            if (plan.provider === 'payop') {
+              const own = ledger.filter((refund) => refund.amount === amount);
+              expect(own.length, `refunds for ${key}`).toBeLessThanOrEqual(1);
+              if (entry?.state === 'made') expect(entry.refund!.id).toBe(own[0]?.id);
+              if (entry?.state === 'not_made') expect(own).toEqual([]);
+            }
+          }
+        }),
+        { seed, numRuns: runs, endOnFailure: true },
+      );
+      // biome-ignore lint/suspicious/noConsole: what the rounds exercised
+      console.log(
+        `multi-process rounds: ${seen.rounds} rounds, ${seen.killed} with a process killed; logical refunds ` +
+          `made ${seen.made}, not made ${seen.notMade}, in doubt ${seen.inDoubt}, never journaled ${seen.unsent}`,
+      );
+      expect(seen.rounds).toBe(runs);
+    }, 300_000);
   },
 );
