@@ -12,5 +12,9 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway cluster (a few seconds). Call `stop()` when done (`afterAll`). */
-export function startPostgres(): Promise<TestPostgres>;
+/**
+ * Starts a throwaway cluster (a few seconds). Call `stop()` when done (`afterAll`). By default it never
+ * flushes commits to disk (fsync, synchronous_commit, full_page_writes off); `durable: true` keeps
+ * PostgreSQL's defaults (every commit flushed).
+ */
+export function startPostgres(options?: { durable?: boolean }): Promise<TestPostgres>;

@@ -38,14 +38,14 @@ export const postgresMissing = postgresBin
 // initdb and the server refuse to run as root: as root they run as the `postgres` OS user, who owns the dir.
 const watchdog = `
 set -u
-dir=$1; bin=$2; shift 2
+dir=$1; bin=$2; durability=$3; shift 3
 as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 fail() { echo "failed: $1"; tail -n 20 "$dir/initdb.log" "$dir/server.log" 2>/dev/null; rm -rf "$dir"; exit 1; }
 [ "$(id -u)" = 0 ] && chown postgres: "$dir"
 as "$bin/initdb" -D "$dir/data" -U refundkit -A trust -E UTF8 --locale=C --no-sync --no-instructions \\
   >"$dir/initdb.log" 2>&1 || fail initdb
-as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "-k $dir -c listen_addresses='' -c fsync=off \\
-  -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null 2>&1 || fail start
+as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "-k $dir -c listen_addresses='' $durability \\
+  -c max_connections=300" start >/dev/null 2>&1 || fail start
 as "$bin/createdb" -h "$dir" -U refundkit refundkit || fail createdb
 echo ready
 cat >/dev/null
@@ -53,12 +53,19 @@ as "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
 rm -rf "$dir"
 `;
 
-/** Starts a cluster (a few seconds). Call `stop()` in `afterAll`. */
-export async function startPostgres() {
+/**
+ * Starts a cluster (a few seconds). Call `stop()` in `afterAll`. Without `durable`, commits are never flushed
+ * to disk (fsync, synchronous_commit and full_page_writes off: faster, and a throwaway cluster loses nothing);
+ * `durable: true` keeps PostgreSQL's defaults, for the bench's cost of a real server's commit flushes.
+ */
+export async function startPostgres({ durable = false } = {}) {
   if (!postgresBin) throw new Error(postgresMissing);
   // Short: a unix socket path has at most 107 bytes.
   const dir = mkdtempSync('/tmp/refundkit-pg-');
-  const child = spawn('sh', ['-c', watchdog, 'watchdog', dir, postgresBin], {
+  const durability = durable
+    ? '-c fsync=on -c synchronous_commit=on -c full_page_writes=on'
+    : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const child = spawn('sh', ['-c', watchdog, 'watchdog', dir, postgresBin, durability], {
     // Its own process group: a Ctrl-C reaches the tests, and the watchdog still cleans up after them.
     detached: true,
     stdio: ['pipe', 'pipe', 'inherit'],

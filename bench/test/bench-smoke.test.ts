@@ -56,7 +56,7 @@ describe('bench harness', () => {
     }
   });
 
-  it('times the journal writes of a create on the in-memory store and writes its results', () => {
+  it('times facade creates and the journal writes of a create on the in-memory store, and writes its results', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'refundkit-bench-')), 'journal.json');
     const result = spawnSync(
       process.execPath,
@@ -70,7 +70,13 @@ describe('bench harness', () => {
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.results.map((r: { id: string }) => r.id)).toEqual(['memory']);
-    expect(report.results[0].sequential.usPerCreate).toBeGreaterThan(0);
+    const [memory] = report.results;
+    for (const phase of ['facadeSequential', 'facadeConcurrent', 'facadeOnePayment', 'journalSequential']) {
+      expect(memory[phase].usPerCreate, phase).toBeGreaterThan(0);
+    }
+    // Against itself, round by round.
+    expect(memory.facadeSequential.addedUsVsMemory).toBe(0);
+    expect(result.stdout).toContain('Facade refunds.create → Smartpay on loopback');
     expect(result.stdout).toContain('Rerun: pnpm bench:journal');
   }, 60_000);
 });
