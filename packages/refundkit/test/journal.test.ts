@@ -451,3 +451,40 @@ describe('waiting for a lease another instance holds', () => {
     expect(makers).toHaveLength(1);
   });
 });
+
+describe('a lease that lapses mid-create (review)', () => {
+  it('payop: a holder slowed past its lease after reading `recorded` sends nothing once another call made the refund', async () => {
+    const { sandbox, instance, journal, makers, ledger } = await world('payop');
+    // Instance A's journal answers `get` late (a loaded database): its lease (50 ms) lapses between the
+    // read that finds the entry `recorded` and the `sent` before its send.
+    const get = journal.get;
+    let slowGets = 1;
+    let slowed: () => void = () => {};
+    const slowedOnce = new Promise<void>((resolve) => {
+      slowed = resolve;
+    });
+    journal.get = async (account, key) => {
+      const entry = await get(account, key);
+      if (calls.getStore() === 'a' && slowGets-- > 0) {
+        slowed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return entry;
+    };
+    const a = instance({ leaseMs: 50 });
+    const first = as('a', () => outcome(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })));
+    await slowedOnce;
+    // B, another process with the same key, takes the lapsed lease, makes the refund and releases it.
+    const second = await as('b', () =>
+      outcome(instance({ leaseMs: 50 }).create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })),
+    );
+    expect(second.refund).toBeDefined();
+    const firstOutcome = await first;
+    await sandbox.settled();
+    expect(makers).toHaveLength(1);
+    expect(ledger()).toHaveLength(1);
+    // A's caller gets that refund or an error, never a second refund; the journal still says made.
+    if (firstOutcome.refund) expect(firstOutcome.refund.id).toBe(second.refund!.id);
+    expect((await journal.get('payop', 'rma-lapse'))?.state).toBe('made');
+  });
+});
