@@ -483,8 +483,54 @@ describe('a lease that lapses mid-create (review)', () => {
     await sandbox.settled();
     expect(makers).toHaveLength(1);
     expect(ledger()).toHaveLength(1);
-    // A's caller gets that refund or an error, never a second refund; the journal still says made.
-    if (firstOutcome.refund) expect(firstOutcome.refund.id).toBe(second.refund!.id);
+    // A sent nothing and says so; the journal still says made, so A's retry gets B's refund.
+    expect(firstOutcome.error).toMatchObject({ code: 'journal', retryable: true });
+    expect(firstOutcome.error?.message).toContain('lease lapsed before the send');
     expect((await journal.get('payop', 'rma-lapse'))?.state).toBe('made');
+    await expect(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })).resolves.toEqual(second.refund);
+    expect(makers).toHaveLength(1);
+  });
+
+  it('payop: a holder whose lease lapsed, refused the send, does not write `not_made` over the refund another call made', async () => {
+    const { sandbox, instance, journal, makers, ledger } = await world('payop');
+    let bDone: Promise<unknown> = Promise.resolve();
+    const get = journal.get;
+    let slowGets = 1;
+    let slowed: () => void = () => {};
+    const slowedOnce = new Promise<void>((resolve) => {
+      slowed = resolve;
+    });
+    journal.get = async (account, key) => {
+      const entry = await get(account, key);
+      if (calls.getStore() === 'a' && slowGets-- > 0) {
+        slowed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return entry;
+    };
+    // A's ending is written after B released the payment, so a lease taken again would be free.
+    const transition = journal.transition;
+    journal.transition = async (account, key, holder, change) => {
+      if (calls.getStore() === 'a' && change.state === 'not_made') await bDone;
+      return transition(account, key, holder, change);
+    };
+    const a = instance({ leaseMs: 50 });
+    const first = as('a', () => outcome(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })));
+    await slowedOnce;
+    // B holds its own lease (long) through a slow create, past A's wake-up.
+    sandbox.faults.inject({ kind: 'slow', ms: 400, match: { operationId: 'createRefund' } });
+    const b = instance({ leaseMs: 5_000 });
+    const second = as('b', () => outcome(b.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })));
+    bDone = second;
+    expect((await second).refund).toBeDefined();
+    expect((await first).error).toMatchObject({ code: 'journal', retryable: true });
+    expect((await journal.get('payop', 'rma-lapse-2'))?.state).toBe('made');
+    // The key still names B's refund: a third create returns it and sends nothing.
+    await expect(b.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })).resolves.toEqual(
+      (await second).refund,
+    );
+    await sandbox.settled();
+    expect(makers).toHaveLength(1);
+    expect(ledger()).toHaveLength(1);
   });
 });
