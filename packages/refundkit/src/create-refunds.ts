@@ -542,7 +542,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     try {
       // Past the deadline, `takeLease` tries once and ends the call.
       if (previous) await turnOf(previous, deadline, signal);
-      const madeMeanwhile = await takeLease(
+      const leased = await takeLease(
         adapter,
         entry,
         holder,
@@ -550,14 +550,14 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         signal,
         named || entry.key !== intent.key,
       );
-      if (madeMeanwhile) return madeMeanwhile;
+      if ('refund' in leased) return leased.refund;
       // Another call, maybe another process, may have settled it before the lease was free.
       let current = await journaled(adapter.provider, () => journal.get(entry.account, entry.key));
       // It ended certainly not made: this call's intent is recorded anew, sent under this lease.
       if (!current || current.state === 'not_made') current = await standing(adapter, intent);
       entry = current;
       if (entry.state === 'made') return entry.refund!;
-      return await settleEntry(adapter, entry, holder, deadline, signal);
+      return await settleEntry(adapter, entry, holder, leased.leasedAt, deadline, signal);
     } finally {
       // It expires anyway: a failed release only delays the payment's next create.
       await journal.release(entry.account, entry.payment, holder).catch(() => {});
@@ -571,7 +571,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
    * holds it, until the deadline. Then this call sent nothing, and ends: with the refund if another call
    * made it meanwhile; certainly not made if no other call can send it (`shared` false: a key and reference
    * refundkit generated, which only this caller and `recover()` can name); else in `outcome_unknown` while
-   * it is unsettled, as another call with its name may send or have sent it.
+   * it is unsettled, as another call with its name may send or have sent it. Taken, it returns when it was
+   * asked for (`performance.now()`), from which `settleEntry` tells whether it lapsed since.
    */
   async function takeLease(
     adapter: RefundAdapter,
@@ -583,8 +584,9 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   ) {
     const { provider } = adapter;
     for (let poll = 0; ; poll += 1) {
+      const leasedAt = performance.now();
       if (await journaled(provider, () => journal.lease(entry.account, entry.payment, holder, leaseMs)))
-        return;
+        return { leasedAt };
       try {
         await deadline.wait(Math.min(250, 5 * 2 ** poll), signal);
       } catch (error) {
@@ -593,7 +595,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       }
     }
     const current = await journaled(provider, () => journal.get(entry.account, entry.key));
-    if (current?.state === 'made') return current.refund;
+    if (current?.state === 'made') return { refund: current.refund! };
     if (current && current.state !== 'not_made' && (shared || current.state !== 'recorded')) {
       throw unknownOutcome(
         adapter,
@@ -615,11 +617,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   /**
    * Sends or settles the create of `entry` under `holder`'s lease, and records how it ended. `recorded`:
    * never sent, so sent now; `sent` or `in_doubt`: resumed in doubt, with the adapter's memo restored.
+   * `leasedAt`: when the lease that found `entry` so was asked for (`performance.now()`).
    */
   async function settleEntry(
     adapter: RefundAdapter,
     entry: JournalEntry,
     holder: string,
+    leasedAt: number,
     deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Promise<Refund> {
@@ -627,25 +631,54 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     // `sent` is written before the request that makes the refund, and an adapter may know it never went.
     const resume = entry.state !== 'recorded' && adapter.restore?.(input, entry.memo) !== false;
     const write = (change: JournalTransition) => journal.transition(account, key, holder, change);
-    /** How it ended: written once more after taking the lease again if it expired and is free. */
+    /**
+     * Whether the lease may have lapsed since it found `entry` so: then another call may have settled or
+     * sent it, and this one writes nothing but a refund it made.
+     */
+    let lapsed = false;
+    /** When the lease this call holds was last asked for. */
+    let heldSince = leasedAt;
+    /**
+     * How it ended. A refund made is written once more after taking the lease again if it expired and is
+     * free; any other ending only under the lease unbroken (taken again, it would overwrite another call's).
+     */
     const end = async (change: JournalTransition) => {
+      if (lapsed && change.state !== 'made') return;
       try {
-        if (!(await write(change)) && (await journal.lease(account, payment, holder, leaseMs)))
+        if (
+          !(await write(change)) &&
+          change.state === 'made' &&
+          (await journal.lease(account, payment, holder, leaseMs))
+        )
           await write(change);
       } catch {
         // A journal down: the entry stays `sent`, which a later create with its key or `recover()` settles.
       }
     };
     let sent = false;
-    /** Before each send, and with an adapter's memo: the lease extended and the entry `sent`, or no send. */
+    /**
+     * Before each send, and with an adapter's memo: the lease extended before it lapsed and the entry `sent`,
+     * or no send. A lease taken again after it lapsed is not this call's any more: another call may have
+     * taken it meanwhile, and made, or sent, this refund.
+     */
     async function sending(memo?: unknown) {
       let held = false;
       let cause: unknown;
       try {
-        held =
-          (await journal.lease(account, payment, holder, leaseMs)) &&
-          (await write(memo === undefined ? { state: 'sent' } : { state: 'sent', memo }));
+        const asked = performance.now();
+        const leased = await journal.lease(account, payment, holder, leaseMs);
+        lapsed ||= leased && performance.now() - heldSince >= leaseMs;
+        if (lapsed) {
+          throw journalFailure(
+            adapter.provider,
+            undefined,
+            `payment ${payment}'s lease lapsed before the send`,
+          );
+        }
+        heldSince = asked;
+        held = leased && (await write(memo === undefined ? { state: 'sent' } : { state: 'sent', memo }));
       } catch (error) {
+        if (lapsed) throw error;
         cause = error;
       }
       if (!held) {
@@ -898,6 +931,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           continue;
         }
         const holder = crypto.randomUUID();
+        const leasedAt = performance.now();
         if (!(await journaled(adapter.provider, () => journal.lease(account, payment, holder, leaseMs)))) {
           report.busy.push(intent);
           continue;
@@ -914,7 +948,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             (settled ? report.notMade : report.busy).push(intent);
           } else {
             try {
-              const refund = await settleEntry(adapter, entry, holder, deadline, signal);
+              const refund = await settleEntry(adapter, entry, holder, leasedAt, deadline, signal);
               report.made.push({ ...intent, refund });
             } catch (error) {
               if (!isRefundError(error)) throw error;
