@@ -581,7 +581,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     deadline: Deadline,
     signal: AbortSignal | undefined,
     shared: boolean,
-  ) {
+  ): Promise<{ leasedAt: number } | { refund: Refund }> {
     const { provider } = adapter;
     for (let poll = 0; ; poll += 1) {
       const leasedAt = performance.now();
