@@ -534,3 +534,24 @@ describe('a lease that lapses mid-create (review)', () => {
     expect(ledger()).toHaveLength(1);
   });
 });
+
+describe('a journal that stops answering (review)', () => {
+  /** `promise`'s outcome, or 'still waiting' once `ms` passed. */
+  const within = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([
+      outcome(promise as Promise<Refund>),
+      new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms)),
+    ]);
+
+  it.each(['record', 'lease', 'get', 'transition', 'release'] as const)(
+    'a %s that never answers: the create ends by its deadline',
+    async (method) => {
+      const { sandbox, instance, journal } = await world('payop');
+      journal[method] = () => new Promise<never>(() => {});
+      const result = await within(instance({ deadlineMs: 200 }).create({ amount: 100 }), 2_000);
+      await sandbox.settled();
+      expect(result).not.toBe('still waiting');
+      if (method === 'release' && result !== 'still waiting') expect(result.refund).toBeDefined();
+    },
+  );
+});
