@@ -448,6 +448,32 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       }),
     );
 
+  /**
+   * The journal as one call uses it: a method that has not answered by `deadline` fails (the store may still
+   * apply it later, as after any lost answer), so a store that stops answering holds no call past it.
+   */
+  function bounded(deadline: Deadline): RefundJournal {
+    const within = <T>(work: Promise<T>): Promise<T> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the refund journal did not answer before the deadline')),
+          Math.max(0, deadline.remaining()),
+        );
+      });
+      return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    };
+    return {
+      record: (intent) => within(journal.record(intent)),
+      get: (account, key) => within(journal.get(account, key)),
+      lease: (account, payment, holder, ttlMs) => within(journal.lease(account, payment, holder, ttlMs)),
+      release: (account, payment, holder) => within(journal.release(account, payment, holder)),
+      transition: (account, key, holder, change) => within(journal.transition(account, key, holder, change)),
+      unsettled: (options) => within(journal.unsettled(options)),
+      close: () => journal.close(),
+    };
+  }
+
   /** Runs a journal method; its failure is a `journal` error (nothing was sent). */
   async function journaled<T>(provider: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -500,8 +526,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
    * The journal's entry for `intent`: recorded now, or the one standing for its key or reference (the same
    * parameters, or a `conflict` naming the field).
    */
-  async function standing(adapter: RefundAdapter, intent: JournalIntent): Promise<JournalEntry> {
-    const recorded = await journaled(adapter.provider, () => journal.record(intent));
+  async function standing(
+    adapter: RefundAdapter,
+    intent: JournalIntent,
+    store: RefundJournal,
+  ): Promise<JournalEntry> {
+    const recorded = await journaled(adapter.provider, () => store.record(intent));
     if (!recorded.recorded && recorded.entry.fingerprint !== intent.fingerprint) {
       const byKey = recorded.by === 'key';
       throw reused(
@@ -525,7 +555,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   ): Promise<Refund> {
     signal?.throwIfAborted();
     const deadline = new Deadline(deadlineMs);
-    let entry = await standing(adapter, intent);
+    const store = bounded(deadline);
+    let entry = await standing(adapter, intent, store);
     if (entry.state === 'made') return entry.refund!;
     // Named by its reference, it is another call's of this instance: join it.
     const running = entry.key !== intent.key && inFlight.get(nameOf(entry.account, entry.key));
@@ -552,15 +583,15 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       );
       if ('refund' in leased) return leased.refund;
       // Another call, maybe another process, may have settled it before the lease was free.
-      let current = await journaled(adapter.provider, () => journal.get(entry.account, entry.key));
+      let current = await journaled(adapter.provider, () => store.get(entry.account, entry.key));
       // It ended certainly not made: this call's intent is recorded anew, sent under this lease.
-      if (!current || current.state === 'not_made') current = await standing(adapter, intent);
+      if (!current || current.state === 'not_made') current = await standing(adapter, intent, store);
       entry = current;
       if (entry.state === 'made') return entry.refund!;
       return await settleEntry(adapter, entry, holder, leased.leasedAt, deadline, signal);
     } finally {
       // It expires anyway: a failed release only delays the payment's next create.
-      await journal.release(entry.account, entry.payment, holder).catch(() => {});
+      await store.release(entry.account, entry.payment, holder).catch(() => {});
       done();
       if (turns.get(turn) === queue) turns.delete(turn);
     }
@@ -583,9 +614,10 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     shared: boolean,
   ): Promise<{ leasedAt: number } | { refund: Refund }> {
     const { provider } = adapter;
+    const store = bounded(deadline);
     for (let poll = 0; ; poll += 1) {
       const leasedAt = performance.now();
-      if (await journaled(provider, () => journal.lease(entry.account, entry.payment, holder, leaseMs)))
+      if (await journaled(provider, () => store.lease(entry.account, entry.payment, holder, leaseMs)))
         return { leasedAt };
       try {
         await deadline.wait(Math.min(250, 5 * 2 ** poll), signal);
@@ -594,7 +626,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         break;
       }
     }
-    const current = await journaled(provider, () => journal.get(entry.account, entry.key));
+    const current = await journaled(provider, () => store.get(entry.account, entry.key));
     if (current?.state === 'made') return { refund: current.refund! };
     if (current && current.state !== 'not_made' && (shared || current.state !== 'recorded')) {
       throw unknownOutcome(
@@ -630,7 +662,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const { account, key, payment, input } = entry;
     // `sent` is written before the request that makes the refund, and an adapter may know it never went.
     const resume = entry.state !== 'recorded' && adapter.restore?.(input, entry.memo) !== false;
-    const write = (change: JournalTransition) => journal.transition(account, key, holder, change);
+    const store = bounded(deadline);
+    const write = (change: JournalTransition) => store.transition(account, key, holder, change);
     /**
      * Whether the lease may have lapsed since it found `entry` so: then another call may have settled or
      * sent it, and this one writes nothing but a refund it made.
@@ -648,7 +681,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         if (
           !(await write(change)) &&
           change.state === 'made' &&
-          (await journal.lease(account, payment, holder, leaseMs))
+          (await store.lease(account, payment, holder, leaseMs))
         )
           await write(change);
       } catch {
@@ -666,7 +699,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       let cause: unknown;
       try {
         const asked = performance.now();
-        const leased = await journal.lease(account, payment, holder, leaseMs);
+        const leased = await store.lease(account, payment, holder, leaseMs);
         lapsed ||= leased && performance.now() - heldSince >= leaseMs;
         if (lapsed) {
           throw journalFailure(
@@ -692,7 +725,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       // The payment's other creates still unaccounted for, whichever process sent them: an adapter that
       // tells refunds apart by what changed (Commerce Layer) must not take one of theirs for this one's.
       if (adapter.restore) {
-        const others = await journaled(adapter.provider, () => journal.unsettled({ account, payment }));
+        const others = await journaled(adapter.provider, () => store.unsettled({ account, payment }));
         for (const other of others) if (other.key !== key) adapter.restore(other.input, other.memo);
       }
       const refund = await runProtocol(adapter, input, signal, resume, deadline, sending);
@@ -920,10 +953,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const names = options.provider == null ? Object.keys(providers) : [options.provider as string];
     const limit = wholeNumber('limit', options.limit ?? undefined, 1, 1000);
     const deadline = new Deadline(wholeNumber('deadlineMs', options.deadlineMs ?? undefined, 1, deadlineMs));
+    const store = bounded(deadline);
     const report: RecoverReport = { made: [], notMade: [], inDoubt: [], busy: [], unreached: [] };
     for (const account of names) {
       const adapter = providers[account]!;
-      const entries = await journaled(adapter.provider, () => journal.unsettled({ account, limit }));
+      const entries = await journaled(adapter.provider, () => store.unsettled({ account, limit }));
       for (const { key, payment, reference, input } of entries) {
         const intent = { provider: account, idempotencyKey: key, payment, reference, amount: input.amount };
         if (deadline.aborted || signal?.aborted) {
@@ -932,18 +966,18 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         }
         const holder = crypto.randomUUID();
         const leasedAt = performance.now();
-        if (!(await journaled(adapter.provider, () => journal.lease(account, payment, holder, leaseMs)))) {
+        if (!(await journaled(adapter.provider, () => store.lease(account, payment, holder, leaseMs)))) {
           report.busy.push(intent);
           continue;
         }
         try {
-          const entry = await journaled(adapter.provider, () => journal.get(account, key));
+          const entry = await journaled(adapter.provider, () => store.get(account, key));
           if (entry?.state === 'made') report.made.push({ ...intent, refund: entry.refund! });
           else if (!entry || entry.state === 'not_made') report.notMade.push(intent);
           else if (entry.state === 'recorded' || adapter.restore?.(entry.input, entry.memo) === false) {
             // Its lease expired, or was never taken, before anything was sent: it never will be now.
             const settled = await journaled(adapter.provider, () =>
-              journal.transition(account, key, holder, { state: 'not_made' }),
+              store.transition(account, key, holder, { state: 'not_made' }),
             );
             (settled ? report.notMade : report.busy).push(intent);
           } else {
@@ -957,7 +991,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             }
           }
         } finally {
-          await journal.release(account, payment, holder).catch(() => {});
+          await store.release(account, payment, holder).catch(() => {});
         }
       }
     }

@@ -250,7 +250,10 @@ describe('a crash mid-create, then recover() in a new instance', () => {
     input: { amount: number; reference?: string },
     key?: string,
   ) {
-    void as('crashed', () => crashing.create(input, key === undefined ? {} : { idempotencyKey: key }));
+    // Abandoned: it ends at its deadline (its journal never answers), and nobody hears it.
+    void as('crashed', () => crashing.create(input, key === undefined ? {} : { idempotencyKey: key })).catch(
+      () => {},
+    );
     await until(crashing.died);
     await new Promise((resolve) => setTimeout(resolve, 350));
   }
