@@ -701,11 +701,18 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         const asked = performance.now();
         const leased = await store.lease(account, payment, holder, leaseMs);
         lapsed ||= leased && performance.now() - heldSince >= leaseMs;
+        // This call sends nothing, but another may have made the refund: in doubt, as for a lease held by
+        // another call until the deadline.
         if (lapsed) {
-          throw journalFailure(
-            adapter.provider,
-            undefined,
-            `payment ${payment}'s lease lapsed before the send`,
+          throw unknownOutcome(
+            adapter,
+            input,
+            new RefundError({
+              code: 'timeout',
+              provider: adapter.provider,
+              message: `payment ${payment}'s lease lapsed before the send`,
+            }),
+            'so this call sent nothing, but another call may have taken the lease over and made it',
           );
         }
         heldSince = asked;

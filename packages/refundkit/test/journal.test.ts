@@ -486,8 +486,12 @@ describe('a lease that lapses mid-create (review)', () => {
     await sandbox.settled();
     expect(makers).toHaveLength(1);
     expect(ledger()).toHaveLength(1);
-    // A sent nothing and says so; the journal still says made, so A's retry gets B's refund.
-    expect(firstOutcome.error).toMatchObject({ code: 'journal', retryable: true });
+    // A sent nothing, and cannot tell whether B made it: in doubt. The journal still says made, so A's
+    // create repeated with the key gets B's refund.
+    expect(firstOutcome.error).toMatchObject({
+      code: 'outcome_unknown',
+      inDoubt: { idempotencyKey: 'rma-lapse' },
+    });
     expect(firstOutcome.error?.message).toContain('lease lapsed before the send');
     expect((await journal.get('payop', 'rma-lapse'))?.state).toBe('made');
     await expect(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })).resolves.toEqual(second.refund);
