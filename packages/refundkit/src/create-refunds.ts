@@ -666,24 +666,22 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const write = (change: JournalTransition) => store.transition(account, key, holder, change);
     /**
      * Whether the lease may have lapsed since it found `entry` so: then another call may have settled or
-     * sent it, and this one writes nothing but a refund it made.
+     * sent it, and this one's ending is written as after a lost lease (see `end`).
      */
     let lapsed = false;
     /** When the lease this call holds was last asked for. */
     let heldSince = leasedAt;
     /**
-     * How it ended. A refund made is written once more after taking the lease again if it expired and is
-     * free; any other ending only under the lease unbroken (taken again, it would overwrite another call's).
+     * How it ended. Once the lease broke (lapsed, or lost), it is taken again if free, and then written only
+     * what cannot undo another call's ending: a refund this call made, or doubt over an entry still `sent`.
+     * Never `not_made`: over another call's refund, it would free the key for a second one.
      */
     const end = async (change: JournalTransition) => {
-      if (lapsed && change.state !== 'made') return;
       try {
-        if (
-          !(await write(change)) &&
-          change.state === 'made' &&
-          (await store.lease(account, payment, holder, leaseMs))
-        )
-          await write(change);
+        if (!lapsed && (await write(change))) return;
+        if (change.state === 'not_made' || !(await store.lease(account, payment, holder, leaseMs))) return;
+        if (change.state === 'in_doubt' && (await store.get(account, key))?.state !== 'sent') return;
+        await write(change);
       } catch {
         // A journal down: the entry stays `sent`, which a later create with its key or `recover()` settles.
       }
