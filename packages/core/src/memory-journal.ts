@@ -31,12 +31,23 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RefundJournal
     `${entry.account.length}:${entry.account}${entry.payment.length}:${entry.payment}${entry.reference}`;
   const leaseOf = keyOf;
   // Copies in and out, as a store that serializes would: no caller shares the journal's objects. Entries
-  // are JSON data, and a walk of it costs a tenth of `structuredClone` (~15 µs a call).
+  // are JSON data, and a walk of it costs a tenth of `structuredClone` (~15 µs a call). Own members only,
+  // and a JSON body's own `__proto__` stays a member (assigned, it would set the copy's prototype).
   const copy = <T>(value: T): T => {
     if (typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) return value.map(copy) as T;
     const copied: Record<string, unknown> = {};
-    for (const name in value) copied[name] = copy((value as Record<string, unknown>)[name]);
+    for (const name of Object.keys(value)) {
+      const member = copy((value as Record<string, unknown>)[name]);
+      if (name === '__proto__') {
+        Object.defineProperty(copied, name, {
+          value: member,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else copied[name] = member;
+    }
     return copied as T;
   };
 

@@ -102,3 +102,21 @@ describe('memoryJournal', () => {
     expect(await journal.get('pay', 'opb')).toBeUndefined();
   });
 });
+
+describe('memoryJournal copies (review)', () => {
+  it('keeps a `__proto__` member of a JSON raw body as data, as a JSON round trip does', async () => {
+    const journal = memoryJournal();
+    // A provider's body parsed by JSON.parse may carry an own "__proto__" member.
+    const raw = JSON.parse('{"__proto__": {"status": "failed"}, "id": "r1"}');
+    await journal.record(intent('odd'));
+    expect(await journal.lease('payop', 'pay_1', 'h', 60_000)).toBe(true);
+    expect(
+      await journal.transition('payop', 'odd', 'h', { state: 'made', refund: { ...refund('r1'), raw } }),
+    ).toBe(true);
+    const stored = (await journal.get('payop', 'odd'))!.refund!.raw as Record<string, unknown>;
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(raw));
+    expect(Object.hasOwn(stored, '__proto__')).toBe(true);
+    // Not an inherited member: nothing reads "status" off the stored body that the provider did not send.
+    expect((stored as { status?: unknown }).status).toBeUndefined();
+  });
+});

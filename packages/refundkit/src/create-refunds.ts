@@ -448,6 +448,32 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       }),
     );
 
+  /**
+   * The journal as one call uses it: a method that has not answered by `deadline` fails (the store may still
+   * apply it later, as after any lost answer), so a store that stops answering holds no call past it.
+   */
+  function bounded(deadline: Deadline): RefundJournal {
+    const within = <T>(work: Promise<T>): Promise<T> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the refund journal did not answer before the deadline')),
+          Math.max(0, deadline.remaining()),
+        );
+      });
+      return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    };
+    return {
+      record: (intent) => within(journal.record(intent)),
+      get: (account, key) => within(journal.get(account, key)),
+      lease: (account, payment, holder, ttlMs) => within(journal.lease(account, payment, holder, ttlMs)),
+      release: (account, payment, holder) => within(journal.release(account, payment, holder)),
+      transition: (account, key, holder, change) => within(journal.transition(account, key, holder, change)),
+      unsettled: (options) => within(journal.unsettled(options)),
+      close: () => journal.close(),
+    };
+  }
+
   /** Runs a journal method; its failure is a `journal` error (nothing was sent). */
   async function journaled<T>(provider: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -500,8 +526,12 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
    * The journal's entry for `intent`: recorded now, or the one standing for its key or reference (the same
    * parameters, or a `conflict` naming the field).
    */
-  async function standing(adapter: RefundAdapter, intent: JournalIntent): Promise<JournalEntry> {
-    const recorded = await journaled(adapter.provider, () => journal.record(intent));
+  async function standing(
+    adapter: RefundAdapter,
+    intent: JournalIntent,
+    store: RefundJournal,
+  ): Promise<JournalEntry> {
+    const recorded = await journaled(adapter.provider, () => store.record(intent));
     if (!recorded.recorded && recorded.entry.fingerprint !== intent.fingerprint) {
       const byKey = recorded.by === 'key';
       throw reused(
@@ -525,7 +555,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   ): Promise<Refund> {
     signal?.throwIfAborted();
     const deadline = new Deadline(deadlineMs);
-    let entry = await standing(adapter, intent);
+    const store = bounded(deadline);
+    let entry = await standing(adapter, intent, store);
     if (entry.state === 'made') return entry.refund!;
     // Named by its reference, it is another call's of this instance: join it.
     const running = entry.key !== intent.key && inFlight.get(nameOf(entry.account, entry.key));
@@ -542,7 +573,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     try {
       // Past the deadline, `takeLease` tries once and ends the call.
       if (previous) await turnOf(previous, deadline, signal);
-      const madeMeanwhile = await takeLease(
+      const leased = await takeLease(
         adapter,
         entry,
         holder,
@@ -550,17 +581,17 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         signal,
         named || entry.key !== intent.key,
       );
-      if (madeMeanwhile) return madeMeanwhile;
+      if ('refund' in leased) return leased.refund;
       // Another call, maybe another process, may have settled it before the lease was free.
-      let current = await journaled(adapter.provider, () => journal.get(entry.account, entry.key));
+      let current = await journaled(adapter.provider, () => store.get(entry.account, entry.key));
       // It ended certainly not made: this call's intent is recorded anew, sent under this lease.
-      if (!current || current.state === 'not_made') current = await standing(adapter, intent);
+      if (!current || current.state === 'not_made') current = await standing(adapter, intent, store);
       entry = current;
       if (entry.state === 'made') return entry.refund!;
-      return await settleEntry(adapter, entry, holder, deadline, signal);
+      return await settleEntry(adapter, entry, holder, leased.leasedAt, deadline, signal);
     } finally {
       // It expires anyway: a failed release only delays the payment's next create.
-      await journal.release(entry.account, entry.payment, holder).catch(() => {});
+      await store.release(entry.account, entry.payment, holder).catch(() => {});
       done();
       if (turns.get(turn) === queue) turns.delete(turn);
     }
@@ -571,7 +602,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
    * holds it, until the deadline. Then this call sent nothing, and ends: with the refund if another call
    * made it meanwhile; certainly not made if no other call can send it (`shared` false: a key and reference
    * refundkit generated, which only this caller and `recover()` can name); else in `outcome_unknown` while
-   * it is unsettled, as another call with its name may send or have sent it.
+   * it is unsettled, as another call with its name may send or have sent it. Taken, it returns when it was
+   * asked for (`performance.now()`), from which `settleEntry` tells whether it lapsed since.
    */
   async function takeLease(
     adapter: RefundAdapter,
@@ -580,11 +612,13 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     deadline: Deadline,
     signal: AbortSignal | undefined,
     shared: boolean,
-  ) {
+  ): Promise<{ leasedAt: number } | { refund: Refund }> {
     const { provider } = adapter;
+    const store = bounded(deadline);
     for (let poll = 0; ; poll += 1) {
-      if (await journaled(provider, () => journal.lease(entry.account, entry.payment, holder, leaseMs)))
-        return;
+      const leasedAt = performance.now();
+      if (await journaled(provider, () => store.lease(entry.account, entry.payment, holder, leaseMs)))
+        return { leasedAt };
       try {
         await deadline.wait(Math.min(250, 5 * 2 ** poll), signal);
       } catch (error) {
@@ -592,8 +626,8 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
         break;
       }
     }
-    const current = await journaled(provider, () => journal.get(entry.account, entry.key));
-    if (current?.state === 'made') return current.refund;
+    const current = await journaled(provider, () => store.get(entry.account, entry.key));
+    if (current?.state === 'made') return { refund: current.refund! };
     if (current && current.state !== 'not_made' && (shared || current.state !== 'recorded')) {
       throw unknownOutcome(
         adapter,
@@ -615,37 +649,74 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
   /**
    * Sends or settles the create of `entry` under `holder`'s lease, and records how it ended. `recorded`:
    * never sent, so sent now; `sent` or `in_doubt`: resumed in doubt, with the adapter's memo restored.
+   * `leasedAt`: when the lease that found `entry` so was asked for (`performance.now()`).
    */
   async function settleEntry(
     adapter: RefundAdapter,
     entry: JournalEntry,
     holder: string,
+    leasedAt: number,
     deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Promise<Refund> {
     const { account, key, payment, input } = entry;
     // `sent` is written before the request that makes the refund, and an adapter may know it never went.
     const resume = entry.state !== 'recorded' && adapter.restore?.(input, entry.memo) !== false;
-    const write = (change: JournalTransition) => journal.transition(account, key, holder, change);
-    /** How it ended: written once more after taking the lease again if it expired and is free. */
+    const store = bounded(deadline);
+    const write = (change: JournalTransition) => store.transition(account, key, holder, change);
+    /**
+     * Whether the lease may have lapsed since it found `entry` so: then another call may have settled or
+     * sent it, and this one's ending is written as after a lost lease (see `end`).
+     */
+    let lapsed = false;
+    /** When the lease this call holds was last asked for. */
+    let heldSince = leasedAt;
+    /**
+     * How it ended. Once the lease broke (lapsed, or lost), it is taken again if free, and then written only
+     * what cannot undo another call's ending: a refund this call made, or doubt over an entry still `sent`.
+     * Never `not_made`: over another call's refund, it would free the key for a second one.
+     */
     const end = async (change: JournalTransition) => {
       try {
-        if (!(await write(change)) && (await journal.lease(account, payment, holder, leaseMs)))
-          await write(change);
+        if (!lapsed && (await write(change))) return;
+        if (change.state === 'not_made' || !(await store.lease(account, payment, holder, leaseMs))) return;
+        if (change.state === 'in_doubt' && (await store.get(account, key))?.state !== 'sent') return;
+        await write(change);
       } catch {
         // A journal down: the entry stays `sent`, which a later create with its key or `recover()` settles.
       }
     };
     let sent = false;
-    /** Before each send, and with an adapter's memo: the lease extended and the entry `sent`, or no send. */
+    /**
+     * Before each send, and with an adapter's memo: the lease extended before it lapsed and the entry `sent`,
+     * or no send. A lease taken again after it lapsed is not this call's any more: another call may have
+     * taken it meanwhile, and made, or sent, this refund.
+     */
     async function sending(memo?: unknown) {
       let held = false;
       let cause: unknown;
       try {
-        held =
-          (await journal.lease(account, payment, holder, leaseMs)) &&
-          (await write(memo === undefined ? { state: 'sent' } : { state: 'sent', memo }));
+        const asked = performance.now();
+        const leased = await store.lease(account, payment, holder, leaseMs);
+        lapsed ||= leased && performance.now() - heldSince >= leaseMs;
+        // This call sends nothing, but another may have made the refund: in doubt, as for a lease held by
+        // another call until the deadline.
+        if (lapsed) {
+          throw unknownOutcome(
+            adapter,
+            input,
+            new RefundError({
+              code: 'timeout',
+              provider: adapter.provider,
+              message: `payment ${payment}'s lease lapsed before the send`,
+            }),
+            'so this call sent nothing, but another call may have taken the lease over and made it',
+          );
+        }
+        heldSince = asked;
+        held = leased && (await write(memo === undefined ? { state: 'sent' } : { state: 'sent', memo }));
       } catch (error) {
+        if (lapsed) throw error;
         cause = error;
       }
       if (!held) {
@@ -659,7 +730,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
       // The payment's other creates still unaccounted for, whichever process sent them: an adapter that
       // tells refunds apart by what changed (Commerce Layer) must not take one of theirs for this one's.
       if (adapter.restore) {
-        const others = await journaled(adapter.provider, () => journal.unsettled({ account, payment }));
+        const others = await journaled(adapter.provider, () => store.unsettled({ account, payment }));
         for (const other of others) if (other.key !== key) adapter.restore(other.input, other.memo);
       }
       const refund = await runProtocol(adapter, input, signal, resume, deadline, sending);
@@ -887,10 +958,11 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
     const names = options.provider == null ? Object.keys(providers) : [options.provider as string];
     const limit = wholeNumber('limit', options.limit ?? undefined, 1, 1000);
     const deadline = new Deadline(wholeNumber('deadlineMs', options.deadlineMs ?? undefined, 1, deadlineMs));
+    const store = bounded(deadline);
     const report: RecoverReport = { made: [], notMade: [], inDoubt: [], busy: [], unreached: [] };
     for (const account of names) {
       const adapter = providers[account]!;
-      const entries = await journaled(adapter.provider, () => journal.unsettled({ account, limit }));
+      const entries = await journaled(adapter.provider, () => store.unsettled({ account, limit }));
       for (const { key, payment, reference, input } of entries) {
         const intent = { provider: account, idempotencyKey: key, payment, reference, amount: input.amount };
         if (deadline.aborted || signal?.aborted) {
@@ -898,23 +970,24 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
           continue;
         }
         const holder = crypto.randomUUID();
-        if (!(await journaled(adapter.provider, () => journal.lease(account, payment, holder, leaseMs)))) {
+        const leasedAt = performance.now();
+        if (!(await journaled(adapter.provider, () => store.lease(account, payment, holder, leaseMs)))) {
           report.busy.push(intent);
           continue;
         }
         try {
-          const entry = await journaled(adapter.provider, () => journal.get(account, key));
+          const entry = await journaled(adapter.provider, () => store.get(account, key));
           if (entry?.state === 'made') report.made.push({ ...intent, refund: entry.refund! });
           else if (!entry || entry.state === 'not_made') report.notMade.push(intent);
           else if (entry.state === 'recorded' || adapter.restore?.(entry.input, entry.memo) === false) {
             // Its lease expired, or was never taken, before anything was sent: it never will be now.
             const settled = await journaled(adapter.provider, () =>
-              journal.transition(account, key, holder, { state: 'not_made' }),
+              store.transition(account, key, holder, { state: 'not_made' }),
             );
             (settled ? report.notMade : report.busy).push(intent);
           } else {
             try {
-              const refund = await settleEntry(adapter, entry, holder, deadline, signal);
+              const refund = await settleEntry(adapter, entry, holder, leasedAt, deadline, signal);
               report.made.push({ ...intent, refund });
             } catch (error) {
               if (!isRefundError(error)) throw error;
@@ -923,7 +996,7 @@ export function createRefunds<Providers extends Record<string, RefundAdapter>>(
             }
           }
         } finally {
-          await journal.release(account, payment, holder).catch(() => {});
+          await store.release(account, payment, holder).catch(() => {});
         }
       }
     }

@@ -118,6 +118,8 @@ export function checkCreateInput(
       throw invalid('reference', `must be a string of 1 to ${maxLength} characters`);
     }
     if (!isWellFormed(reference)) throw invalid('reference', malformed);
+    // PostgreSQL text holds no NUL: the SQL journals could not record it (a retryable journal error forever).
+    if (reference.includes('\u0000')) throw invalid('reference', 'must not hold a NUL character');
   }
 
   let checkedMetadata: Record<string, string> | undefined;

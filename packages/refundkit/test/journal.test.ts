@@ -250,7 +250,10 @@ describe('a crash mid-create, then recover() in a new instance', () => {
     input: { amount: number; reference?: string },
     key?: string,
   ) {
-    void as('crashed', () => crashing.create(input, key === undefined ? {} : { idempotencyKey: key }));
+    // Abandoned: it ends at its deadline (its journal never answers), and nobody hears it.
+    void as('crashed', () => crashing.create(input, key === undefined ? {} : { idempotencyKey: key })).catch(
+      () => {},
+    );
     await until(crashing.died);
     await new Promise((resolve) => setTimeout(resolve, 350));
   }
@@ -449,5 +452,134 @@ describe('waiting for a lease another instance holds', () => {
       amount: { value: 100 },
     });
     expect(makers).toHaveLength(1);
+  });
+});
+
+describe('a lease that lapses mid-create (review)', () => {
+  it('payop: a holder slowed past its lease after reading `recorded` sends nothing once another call made the refund', async () => {
+    const { sandbox, instance, journal, makers, ledger } = await world('payop');
+    // Instance A's journal answers `get` late (a loaded database): its lease (50 ms) lapses between the
+    // read that finds the entry `recorded` and the `sent` before its send.
+    const get = journal.get;
+    let slowGets = 1;
+    let slowed: () => void = () => {};
+    const slowedOnce = new Promise<void>((resolve) => {
+      slowed = resolve;
+    });
+    journal.get = async (account, key) => {
+      const entry = await get(account, key);
+      if (calls.getStore() === 'a' && slowGets-- > 0) {
+        slowed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return entry;
+    };
+    const a = instance({ leaseMs: 50 });
+    const first = as('a', () => outcome(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })));
+    await slowedOnce;
+    // B, another process with the same key, takes the lapsed lease, makes the refund and releases it.
+    const second = await as('b', () =>
+      outcome(instance({ leaseMs: 50 }).create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })),
+    );
+    expect(second.refund).toBeDefined();
+    const firstOutcome = await first;
+    await sandbox.settled();
+    expect(makers).toHaveLength(1);
+    expect(ledger()).toHaveLength(1);
+    // A sent nothing, and cannot tell whether B made it: in doubt. The journal still says made, so A's
+    // create repeated with the key gets B's refund.
+    expect(firstOutcome.error).toMatchObject({
+      code: 'outcome_unknown',
+      inDoubt: { idempotencyKey: 'rma-lapse' },
+    });
+    expect(firstOutcome.error?.message).toContain('lease lapsed before the send');
+    expect((await journal.get('payop', 'rma-lapse'))?.state).toBe('made');
+    await expect(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })).resolves.toEqual(second.refund);
+    expect(makers).toHaveLength(1);
+  });
+
+  it('payop: a holder whose lease lapsed, refused the send, does not write `not_made` over the refund another call made', async () => {
+    const { sandbox, instance, journal, makers, ledger } = await world('payop');
+    let bDone: Promise<unknown> = Promise.resolve();
+    const get = journal.get;
+    let slowGets = 1;
+    let slowed: () => void = () => {};
+    const slowedOnce = new Promise<void>((resolve) => {
+      slowed = resolve;
+    });
+    journal.get = async (account, key) => {
+      const entry = await get(account, key);
+      if (calls.getStore() === 'a' && slowGets-- > 0) {
+        slowed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return entry;
+    };
+    // A's ending is written after B released the payment, so a lease taken again would be free.
+    const transition = journal.transition;
+    journal.transition = async (account, key, holder, change) => {
+      if (calls.getStore() === 'a' && change.state === 'not_made') await bDone;
+      return transition(account, key, holder, change);
+    };
+    const a = instance({ leaseMs: 50 });
+    const first = as('a', () => outcome(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })));
+    await slowedOnce;
+    // B holds its own lease (long) through a slow create, past A's wake-up.
+    sandbox.faults.inject({ kind: 'slow', ms: 400, match: { operationId: 'createRefund' } });
+    const b = instance({ leaseMs: 5_000 });
+    const second = as('b', () => outcome(b.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })));
+    bDone = second;
+    expect((await second).refund).toBeDefined();
+    expect((await first).error).toMatchObject({ code: 'journal', retryable: true });
+    expect((await journal.get('payop', 'rma-lapse-2'))?.state).toBe('made');
+    // The key still names B's refund: a third create returns it and sends nothing.
+    await expect(b.create({ amount: 100 }, { idempotencyKey: 'rma-lapse-2' })).resolves.toEqual(
+      (await second).refund,
+    );
+    await sandbox.settled();
+    expect(makers).toHaveLength(1);
+    expect(ledger()).toHaveLength(1);
+  });
+});
+
+describe('a journal that stops answering (review)', () => {
+  /** `promise`'s outcome, or 'still waiting' once `ms` passed. */
+  const within = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([
+      outcome(promise as Promise<Refund>),
+      new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms)),
+    ]);
+
+  it.each(['record', 'lease', 'get', 'transition', 'release'] as const)(
+    'a %s that never answers: the create ends by its deadline',
+    async (method) => {
+      const { sandbox, instance, journal } = await world('payop');
+      journal[method] = () => new Promise<never>(() => {});
+      const result = await within(instance({ deadlineMs: 200 }).create({ amount: 100 }), 2_000);
+      await sandbox.settled();
+      expect(result).not.toBe('still waiting');
+      if (method === 'release' && result !== 'still waiting') expect(result.refund).toBeDefined();
+    },
+  );
+});
+
+describe('one journal, two configurations (review)', () => {
+  // Known, not fixed: the journal keys entries and leases by the provider *name* (the key in `providers`),
+  // not by the account behind it. Two processes of one deployment that name one PayOp account differently
+  // (a rename rolled out process by process) share no keys: one idempotency key makes two refunds. This
+  // test asserts the documented guarantee ("instances sharing one journal never make a logical refund
+  // twice") and is marked `fails` until the journal keys by account.
+  it.fails('one account under two names in two instances, one caller key: one refund', async () => {
+    const { sandbox, journal, ledger, payment } = await world('payop');
+    const { url, close } = await sandbox.listen();
+    closers.push(close);
+    const adapter = () => payop({ token: sandbox.credentials.token!, baseUrl: url });
+    const before = createRefunds({ providers: { payop: adapter() }, journal, ...quick });
+    const after = createRefunds({ providers: { 'payop-eu': adapter() }, journal, ...quick });
+    const amount = { value: 100, currency: 'EUR' };
+    await before.create({ provider: 'payop', payment, amount }, { idempotencyKey: 'rma-rename' });
+    await after.create({ provider: 'payop-eu', payment, amount }, { idempotencyKey: 'rma-rename' });
+    await sandbox.settled();
+    expect(ledger()).toHaveLength(1);
   });
 });
