@@ -2,7 +2,7 @@
 // to run. Its data directory survives restarts, but PGlite is single-user: one process at a time may open a
 // data directory (a lock file beside it, `<dataDir>.lock`, refuses a second one). For several processes or
 // machines, use `postgresJournal`.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RefundJournal } from '@refundkit/core';
 import { requireStringOption } from '@refundkit/core';
@@ -44,21 +44,43 @@ const owner = 'pgliteJournal';
 function lockDataDir(dataDir: string): () => void {
   const path = `${dataDir}.lock`;
   mkdirSync(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  const unique = () => `${path}.${process.pid}.${crypto.randomUUID()}`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    // Written whole under a name of its own, then linked into place: the lock never exists without its pid.
+    const mine = unique();
+    writeFileSync(mine, String(process.pid));
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(mine, path);
       return () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(path, 'utf8'));
-      if (pid !== process.pid && isAlive(pid)) {
-        throw new Error(`${owner}: ${dataDir} is open in process ${pid}; PGlite is one process at a time.`);
-      }
-      if (pid === process.pid) throw new Error(`${owner}: ${dataDir} is already open in this process.`);
-      rmSync(path, { force: true });
+    } finally {
+      rmSync(mine, { force: true });
     }
+    const pid = Number(readFileSync(path, 'utf8'));
+    if (pid === process.pid) throw new Error(`${owner}: ${dataDir} is already open in this process.`);
+    if (isAlive(pid)) {
+      throw new Error(`${owner}: ${dataDir} is open in process ${pid}; PGlite is one process at a time.`);
+    }
+    // A dead holder's lock is moved aside, atomically, and checked: when another process took it over
+    // first, what was moved is that process's live lock, which goes back into place.
+    const aside = unique();
+    try {
+      renameSync(path, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      continue;
+    }
+    const moved = Number(readFileSync(aside, 'utf8'));
+    if (moved !== pid && isAlive(moved)) {
+      try {
+        linkSync(aside, path);
+      } finally {
+        rmSync(aside, { force: true });
+      }
+      throw new Error(`${owner}: ${dataDir} is open in process ${moved}; PGlite is one process at a time.`);
+    }
+    rmSync(aside, { force: true });
   }
   throw new Error(`${owner}: could not take ${path}`);
 }
