@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { traceHeader } from '@refundkit/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { outcome } from '../../../test/support/outcome.js';
 import {
   type AnySandbox,
   type SetupProvider as Provider,
@@ -126,15 +127,6 @@ async function world(provider: Provider, { soleWriter = false } = {}) {
   }
   const ledger = () => sandbox.refunds().filter((entry) => entry.payment === payment);
   return { sandbox, payment, journal, instance, ledger, makers, concurrency, spec };
-}
-
-async function outcome(promise: Promise<Refund>): Promise<{ refund?: Refund; error?: RefundError }> {
-  try {
-    return { refund: await promise };
-  } catch (error) {
-    if (!(error instanceof RefundError)) throw error;
-    return { error };
-  }
 }
 
 /** Polls `condition` every 5 ms, at most `ms`. */
@@ -455,17 +447,14 @@ describe('waiting for a lease another instance holds', () => {
   });
 });
 
-describe('a lease that lapses mid-create (review)', () => {
-  it('payop: a holder slowed past its lease after reading `recorded` sends nothing once another call made the refund', async () => {
-    const { sandbox, instance, journal, makers, ledger } = await world('payop');
-    // Instance A's journal answers `get` late (a loaded database): its lease (50 ms) lapses between the
-    // read that finds the entry `recorded` and the `sent` before its send.
-    const get = journal.get;
-    let slowGets = 1;
-    let slowed: () => void = () => {};
-    const slowedOnce = new Promise<void>((resolve) => {
-      slowed = resolve;
-    });
+/**
+ * Makes the first `get` of calls run `as('a', …)` answer 300 ms late (a loaded database); resolves when that
+ * slow read has begun.
+ */
+function slowFirstGetOfA(journal: RefundJournal): Promise<void> {
+  const get = journal.get;
+  let slowGets = 1;
+  return new Promise<void>((slowed) => {
     journal.get = async (account, key) => {
       const entry = await get(account, key);
       if (calls.getStore() === 'a' && slowGets-- > 0) {
@@ -474,6 +463,15 @@ describe('a lease that lapses mid-create (review)', () => {
       }
       return entry;
     };
+  });
+}
+
+describe('a lease that lapses mid-create (review)', () => {
+  it('payop: a holder slowed past its lease after reading `recorded` sends nothing once another call made the refund', async () => {
+    const { sandbox, instance, journal, makers, ledger } = await world('payop');
+    // Instance A's journal answers `get` late (a loaded database): its lease (50 ms) lapses between the
+    // read that finds the entry `recorded` and the `sent` before its send.
+    const slowedOnce = slowFirstGetOfA(journal);
     const a = instance({ leaseMs: 50 });
     const first = as('a', () => outcome(a.create({ amount: 100 }, { idempotencyKey: 'rma-lapse' })));
     await slowedOnce;
@@ -501,20 +499,7 @@ describe('a lease that lapses mid-create (review)', () => {
   it('payop: a holder whose lease lapsed, refused the send, does not write `not_made` over the refund another call made', async () => {
     const { sandbox, instance, journal, makers, ledger } = await world('payop');
     let bDone: Promise<unknown> = Promise.resolve();
-    const get = journal.get;
-    let slowGets = 1;
-    let slowed: () => void = () => {};
-    const slowedOnce = new Promise<void>((resolve) => {
-      slowed = resolve;
-    });
-    journal.get = async (account, key) => {
-      const entry = await get(account, key);
-      if (calls.getStore() === 'a' && slowGets-- > 0) {
-        slowed();
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-      return entry;
-    };
+    const slowedOnce = slowFirstGetOfA(journal);
     // A's ending is written after B released the payment, so a lease taken again would be free.
     const transition = journal.transition;
     journal.transition = async (account, key, holder, change) => {

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type FaultSpec, type SandboxLedgerEntry, traceHeader } from '@refundkit/core/testing';
 import { describe, expect, it } from 'vitest';
+import { outcome } from '../../../test/support/outcome.js';
 import {
   type Fetch,
   type SetupProvider as Provider,
@@ -76,16 +77,6 @@ function world(provider: Provider, { soleWriter = false } = {}) {
     await facade.list({ provider, payment: other });
   }
   return { sandbox, payment, instance, ledger, makers, requests, spec, warm };
-}
-
-/** How a create ended: the refund, or the RefundError (anything else fails the test). */
-async function outcome(promise: Promise<Refund>): Promise<{ refund?: Refund; error?: RefundError }> {
-  try {
-    return { refund: await promise };
-  } catch (error) {
-    if (!(error instanceof RefundError)) throw error;
-    return { error };
-  }
 }
 
 /** The refund, or an `outcome_unknown` that says what to do next: never a plain error. */
